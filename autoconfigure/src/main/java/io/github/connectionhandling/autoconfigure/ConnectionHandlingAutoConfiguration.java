@@ -1,0 +1,175 @@
+package io.github.connectionhandling.autoconfigure;
+
+import java.util.List;
+
+import io.github.connectionhandling.autoconfigure.ConnectionHandlingProperties.TimeLimitClock;
+import io.github.connectionhandling.container.ServerConnections;
+import io.github.connectionhandling.container.jetty.JettyContainerAdapter;
+import io.github.connectionhandling.container.tomcat.TomcatContainerAdapter;
+import io.github.connectionhandling.detection.DisconnectDetector;
+import io.github.connectionhandling.detection.TcpStateTable;
+import io.github.connectionhandling.request.CpuTime;
+import io.github.connectionhandling.request.InFlightRequests;
+import io.github.connectionhandling.request.LifecycleParticipant;
+import io.github.connectionhandling.request.RequestLifecycle;
+import io.github.connectionhandling.timelimit.TimeLimiter;
+import io.github.connectionhandling.web.ConnectionStatusFilter;
+import io.github.connectionhandling.web.ConnectionStatusWebMvcConfigurer;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Auto-configuration of connection handling for Spring MVC on a servlet container.
+ * <p>
+ * Always (in a servlet web application): each request gets a {@code ConnectionStatus}
+ * whose shutdown functions run at its end. With {@code connection-handling.enabled} (the
+ * default) also: time limits, disconnect detection and the container adapters.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ Filter.class, DispatcherServlet.class })
+@EnableConfigurationProperties(ConnectionHandlingProperties.class)
+public final class ConnectionHandlingAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(ConnectionHandlingAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	InFlightRequests connectionHandlingRequests() {
+		return new InFlightRequests();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RequestLifecycle connectionHandlingLifecycle(InFlightRequests requests,
+			ObjectProvider<LifecycleParticipant> participants, ConnectionHandlingProperties properties) {
+		boolean enabled = properties.isEnabled();
+		RequestLifecycle.Settings settings = new RequestLifecycle.Settings(
+				enabled ? properties.getMaxExecutionTime() : java.time.Duration.ZERO,
+				enabled && properties.isIgnoreUserAbort(),
+				enabled && properties.getTimeLimitClock() == TimeLimitClock.CPU);
+		List<LifecycleParticipant> active = enabled ? participants.orderedStream().toList() : List.of();
+		return new RequestLifecycle(requests, active, settings);
+	}
+
+	@Bean
+	FilterRegistrationBean<ConnectionStatusFilter> connectionStatusFilter(RequestLifecycle lifecycle,
+			ObjectProvider<ServerConnections> connections, ObjectProvider<TimeLimiter> timeLimiter,
+			ConnectionHandlingProperties properties) {
+		ConnectionStatusFilter filter = new ConnectionStatusFilter(lifecycle, connections.getIfAvailable(),
+				properties.getTimeoutStatus(), timeLimiter.getIfAvailable() != null);
+		FilterRegistrationBean<ConnectionStatusFilter> registration = new FilterRegistrationBean<>(filter);
+		registration.setName("connectionStatusFilter");
+		// Before any filter that wraps the request: the container's own request leads to
+		// its connection.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+		registration.setAsyncSupported(true);
+		return registration;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionStatusWebMvcConfigurer connectionStatusWebMvcConfigurer(Environment environment,
+			ObjectProvider<RequestMappingHandlerAdapter> adapters, ObjectProvider<RequestMappingHandlerMapping> mappings) {
+		return new ConnectionStatusWebMvcConfigurer(environment, adapters, mappings);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "connection-handling.enabled", matchIfMissing = true)
+	static class ActiveConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TimeLimiter connectionHandlingTimeLimiter(ConnectionHandlingProperties properties) {
+			boolean cpu = properties.getTimeLimitClock() == TimeLimitClock.CPU;
+			if (cpu && !CpuTime.isAvailable()) {
+				throw new InvalidPropertyException("time-limit-clock", "cpu", "wall",
+						"this JVM cannot measure the CPU time of threads");
+			}
+			return new TimeLimiter(cpu);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ServerConnections connectionHandlingServerConnections() {
+			return new ServerConnections();
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBooleanProperty(name = "connection-handling.abort-detection.enabled", matchIfMissing = true)
+		DisconnectDetector connectionHandlingDisconnectDetector(ConnectionHandlingProperties properties) {
+			return new DisconnectDetector(properties.getAbortDetection().getArmDelay(),
+					properties.getAbortDetection().getPollInterval(), new TcpStateTable());
+		}
+
+		@Bean
+		ApplicationListener<WebServerInitializedEvent> connectionHandlingStartupLog(
+				ObjectProvider<DisconnectDetector> detector, ObjectProvider<TimeLimiter> timeLimiter,
+				ServerConnections connections) {
+			return (event) -> {
+				if (logger.isInfoEnabled()) {
+					DisconnectDetector active = detector.getIfAvailable();
+					TimeLimiter limiter = timeLimiter.getIfAvailable();
+					logger.info("Connection handling on port " + event.getWebServer().getPort() + ": "
+							+ connections.adapters().stream().map((a) -> a.describe()).toList()
+							+ "; abort detection: " + ((active != null) ? active.describe() : "off")
+							+ "; time limits: " + ((limiter != null) ? limiter.describe() : "off"));
+				}
+			};
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass({ TomcatWebServer.class, org.apache.catalina.connector.Connector.class })
+		static class TomcatAdapterConfiguration {
+
+			@Bean
+			ApplicationListener<WebServerInitializedEvent> connectionHandlingTomcatAdapter(
+					ServerConnections connections) {
+				return new AdapterRegistrar(connections, (server) -> (server instanceof TomcatWebServer tomcat)
+						? new TomcatContainerAdapter(tomcat.getTomcat().getService().findConnectors()) : null);
+			}
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass({ JettyWebServer.class, ServletContextRequest.class })
+		static class JettyAdapterConfiguration {
+
+			@Bean
+			ApplicationListener<WebServerInitializedEvent> connectionHandlingJettyAdapter(
+					ServerConnections connections) {
+				return new AdapterRegistrar(connections, (server) -> (server instanceof JettyWebServer jetty)
+						? new JettyContainerAdapter(jetty.getServer()) : null);
+			}
+
+		}
+
+	}
+
+}

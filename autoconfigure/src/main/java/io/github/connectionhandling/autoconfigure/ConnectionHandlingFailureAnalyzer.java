@@ -1,0 +1,66 @@
+package io.github.connectionhandling.autoconfigure;
+
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.Ordered;
+
+/**
+ * Explains a start-up failure caused by a {@code connection-handling.*} property: which
+ * property, which value, and what values are accepted.
+ */
+final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordered {
+
+	private static final String PREFIX = "connection-handling.";
+
+	private static final String BOOLEAN = "true or false";
+
+	private static final Map<String, String> ACCEPTED = Map.of("connection-handling.enabled", BOOLEAN,
+			"connection-handling.ignore-user-abort", BOOLEAN, "connection-handling.max-execution-time",
+			ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE, "connection-handling.time-limit-clock", "wall or cpu",
+			"connection-handling.timeout-status", ConnectionHandlingProperties.ACCEPTED_STATUS,
+			"connection-handling.abort-detection.enabled", BOOLEAN, "connection-handling.abort-detection.arm-delay",
+			ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE, "connection-handling.abort-detection.poll-interval",
+			ConnectionHandlingProperties.ACCEPTED_POSITIVE, "connection-handling.orphans.reap", BOOLEAN,
+			"connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE);
+
+	@Override
+	public @Nullable FailureAnalysis analyze(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InvalidPropertyException invalid) {
+				return analysis(invalid.getProperty(), invalid.getValue(), invalid.getMessage(), invalid.getAccepted(),
+						invalid);
+			}
+			if (cause instanceof BindException bind && bind.getName().toString().startsWith(PREFIX)) {
+				String property = bind.getName().toString();
+				String value = (bind.getProperty() != null) ? String.valueOf(bind.getProperty().getValue()) : "?";
+				String accepted = ACCEPTED.getOrDefault(property, "see the configuration table in the README");
+				Throwable root = bind;
+				while (root.getCause() != null) {
+					root = root.getCause();
+				}
+				return analysis(property, value,
+						"Invalid value '" + value + "' for property '" + property + "': " + root.getMessage(), accepted,
+						bind);
+			}
+		}
+		return null;
+	}
+
+	private static FailureAnalysis analysis(String property, String value, @Nullable String message, String accepted,
+			Throwable cause) {
+		return new FailureAnalysis(message + ".",
+				"Set '" + property + "' to " + accepted + ". The value '" + value + "' is not accepted.", cause);
+	}
+
+	@Override
+	public int getOrder() {
+		// Before Spring Boot's generic binding analyzer.
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+}

@@ -1,0 +1,222 @@
+package io.github.connectionhandling.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of connection handling ({@code connection-handling.*}).
+ */
+@ConfigurationProperties("connection-handling")
+public class ConnectionHandlingProperties implements InitializingBean {
+
+	/**
+	 * Whether connection handling is active. When off, nothing is detected, limited or
+	 * exposed, but a ConnectionStatus is still available to controllers (always NORMAL)
+	 * and its shutdown functions still run.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Whether requests keep running after their client goes away (PHP's
+	 * ignore_user_abort). Per endpoint: @IgnoreUserAbort.
+	 */
+	private boolean ignoreUserAbort;
+
+	/**
+	 * Default execution time limit of a request (PHP's max_execution_time); 0 for none.
+	 * Per endpoint: @TimeLimit; per request: ConnectionStatus.setTimeLimit.
+	 */
+	private Duration maxExecutionTime = Duration.ofSeconds(30);
+
+	/**
+	 * What time limits count: 'wall' for elapsed time, 'cpu' for the CPU time of the
+	 * threads doing the request's work (sleeping and waiting on I/O do not count).
+	 */
+	private TimeLimitClock timeLimitClock = TimeLimitClock.WALL;
+
+	/**
+	 * HTTP status sent, with an RFC 9457 problem body, when a time limit runs out before
+	 * the response was committed.
+	 */
+	private int timeoutStatus = 503;
+
+	private final AbortDetection abortDetection = new AbortDetection();
+
+	private final Orphans orphans = new Orphans();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public boolean isIgnoreUserAbort() {
+		return this.ignoreUserAbort;
+	}
+
+	public void setIgnoreUserAbort(boolean ignoreUserAbort) {
+		this.ignoreUserAbort = ignoreUserAbort;
+	}
+
+	public Duration getMaxExecutionTime() {
+		return this.maxExecutionTime;
+	}
+
+	public void setMaxExecutionTime(Duration maxExecutionTime) {
+		this.maxExecutionTime = maxExecutionTime;
+	}
+
+	public TimeLimitClock getTimeLimitClock() {
+		return this.timeLimitClock;
+	}
+
+	public void setTimeLimitClock(TimeLimitClock timeLimitClock) {
+		this.timeLimitClock = timeLimitClock;
+	}
+
+	public int getTimeoutStatus() {
+		return this.timeoutStatus;
+	}
+
+	public void setTimeoutStatus(int timeoutStatus) {
+		this.timeoutStatus = timeoutStatus;
+	}
+
+	public AbortDetection getAbortDetection() {
+		return this.abortDetection;
+	}
+
+	public Orphans getOrphans() {
+		return this.orphans;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		requireNotNegative("max-execution-time", this.maxExecutionTime);
+		if (this.timeoutStatus < 100 || this.timeoutStatus > 599) {
+			throw new InvalidPropertyException("timeout-status", this.timeoutStatus, ACCEPTED_STATUS);
+		}
+		requireNotNegative("abort-detection.arm-delay", this.abortDetection.armDelay);
+		requirePositive("abort-detection.poll-interval", this.abortDetection.pollInterval);
+		requirePositive("orphans.interval", this.orphans.interval);
+	}
+
+	static final String ACCEPTED_STATUS = "an HTTP status code from 100 to 599, e.g. 503";
+
+	static final String ACCEPTED_NOT_NEGATIVE = "a duration of 0 or more, such as 30s, 500ms or PT1M (0 for none)";
+
+	static final String ACCEPTED_POSITIVE = "a duration greater than 0, such as 100ms or 5s";
+
+	private static void requireNotNegative(String property, Duration value) {
+		if (value.isNegative()) {
+			throw new InvalidPropertyException(property, value, ACCEPTED_NOT_NEGATIVE);
+		}
+	}
+
+	private static void requirePositive(String property, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new InvalidPropertyException(property, value, ACCEPTED_POSITIVE);
+		}
+	}
+
+	/**
+	 * What time limits count.
+	 */
+	public enum TimeLimitClock {
+
+		/** Elapsed time. */
+		WALL,
+
+		/** CPU time of the request's threads. */
+		CPU
+
+	}
+
+	/**
+	 * How disconnects are detected.
+	 */
+	public static class AbortDetection {
+
+		/**
+		 * Whether client disconnects are detected while requests are in flight.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long a request runs before its connection is watched. Requests shorter than
+		 * this never touch the detector; a client that leaves earlier is noticed when the
+		 * delay ends.
+		 */
+		private Duration armDelay = Duration.ofMillis(5);
+
+		/**
+		 * How often connections that cannot be watched by events (request body not yet
+		 * read, pipelined bytes waiting) are checked through the kernel's TCP state.
+		 */
+		private Duration pollInterval = Duration.ofMillis(100);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getArmDelay() {
+			return this.armDelay;
+		}
+
+		public void setArmDelay(Duration armDelay) {
+			this.armDelay = armDelay;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+	}
+
+	/**
+	 * How orphaned connections (client gone, server still holding them, no request in
+	 * flight) are found and closed.
+	 */
+	public static class Orphans {
+
+		/**
+		 * Whether orphaned connections are closed when found.
+		 */
+		private boolean reap = true;
+
+		/**
+		 * How often the server's connections are checked for orphans.
+		 */
+		private Duration interval = Duration.ofSeconds(5);
+
+		public boolean isReap() {
+			return this.reap;
+		}
+
+		public void setReap(boolean reap) {
+			this.reap = reap;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+	}
+
+}

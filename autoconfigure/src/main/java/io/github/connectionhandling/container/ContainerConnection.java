@@ -1,0 +1,49 @@
+package io.github.connectionhandling.container;
+
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A client TCP connection held by the server.
+ */
+public interface ContainerConnection {
+
+	/**
+	 * Return an identifier, stable for the connection's life and unique among the
+	 * server's open connections.
+	 * @return the identifier
+	 */
+	Object id();
+
+	/**
+	 * Return the connection's non-blocking channel, if the container exposes one.
+	 * @return the channel or {@code null}
+	 */
+	@Nullable SocketChannel channel();
+
+	/**
+	 * Return the server side's address.
+	 * @return the local address, or {@code null} if unknown
+	 */
+	@Nullable InetSocketAddress localAddress();
+
+	/**
+	 * Return the client's address as the socket sees it (not rewritten by proxies).
+	 * @return the remote address, or {@code null} if unknown
+	 */
+	@Nullable InetSocketAddress remoteAddress();
+
+	/**
+	 * Close the connection through the container, so that its state stays consistent.
+	 */
+	void close();
+
+	/**
+	 * Return whether the connection is still open.
+	 * @return whether it is open
+	 */
+	boolean isOpen();
+
+}

@@ -1,0 +1,135 @@
+package io.github.connectionhandling.container.jetty;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.connectionhandling.container.ContainerAdapter;
+import io.github.connectionhandling.container.ContainerConnection;
+import jakarta.servlet.http.HttpServletRequest;
+import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reaches Jetty's end points through public API: a request's end point is
+ * {@code ServletContextRequest.getServletContextRequest(request).getConnectionMetaData().getConnection().getEndPoint()},
+ * its channel {@code EndPoint.getTransport()}; open connections are the connectors'
+ * {@code getConnectedEndPoints()}. Jetty's own fill-interest methods are left alone: they
+ * belong to Jetty's selector.
+ */
+public final class JettyContainerAdapter implements ContainerAdapter {
+
+	private final Server server;
+
+	/**
+	 * Create an adapter for a server.
+	 * @param server the server
+	 */
+	public JettyContainerAdapter(Server server) {
+		this.server = server;
+	}
+
+	@Override
+	public String describe() {
+		return "Jetty " + Server.getVersion();
+	}
+
+	@Override
+	public @Nullable ContainerConnection connectionOf(HttpServletRequest request) {
+		ServletContextRequest contextRequest = ServletContextRequest.getServletContextRequest(request);
+		if (contextRequest == null) {
+			return null;
+		}
+		return new JettyConnection(contextRequest.getConnectionMetaData().getConnection().getEndPoint());
+	}
+
+	@Override
+	public List<ContainerConnection> openConnections() {
+		List<ContainerConnection> connections = new ArrayList<>();
+		for (Connector connector : this.server.getConnectors()) {
+			for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+				if (endPoint.isOpen()) {
+					connections.add(new JettyConnection(endPoint));
+				}
+			}
+		}
+		return connections;
+	}
+
+	@Override
+	public int openConnectionCount() {
+		int count = 0;
+		for (Connector connector : this.server.getConnectors()) {
+			count += connector.getConnectedEndPoints().size();
+		}
+		return count;
+	}
+
+	/**
+	 * A Jetty end point; equal to another for the same end point.
+	 */
+	private static final class JettyConnection implements ContainerConnection {
+
+		private final EndPoint endPoint;
+
+		JettyConnection(EndPoint endPoint) {
+			this.endPoint = endPoint;
+		}
+
+		@Override
+		public Object id() {
+			return this.endPoint;
+		}
+
+		@Override
+		public @Nullable SocketChannel channel() {
+			return (this.endPoint.getTransport() instanceof SocketChannel channel) ? channel : null;
+		}
+
+		@Override
+		public @Nullable InetSocketAddress localAddress() {
+			return inet(this.endPoint.getLocalSocketAddress());
+		}
+
+		@Override
+		public @Nullable InetSocketAddress remoteAddress() {
+			return inet(this.endPoint.getRemoteSocketAddress());
+		}
+
+		private static @Nullable InetSocketAddress inet(@Nullable SocketAddress address) {
+			return (address instanceof InetSocketAddress inet) ? inet : null;
+		}
+
+		@Override
+		public void close() {
+			this.endPoint.close();
+		}
+
+		@Override
+		public boolean isOpen() {
+			return this.endPoint.isOpen();
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof JettyConnection that && that.endPoint == this.endPoint;
+		}
+
+		@Override
+		public int hashCode() {
+			return System.identityHashCode(this.endPoint);
+		}
+
+		@Override
+		public String toString() {
+			return "Jetty connection " + this.endPoint.getRemoteSocketAddress();
+		}
+
+	}
+
+}

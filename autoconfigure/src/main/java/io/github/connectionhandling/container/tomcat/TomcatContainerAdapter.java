@@ -1,0 +1,208 @@
+package io.github.connectionhandling.container.tomcat;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.connectionhandling.container.ContainerAdapter;
+import io.github.connectionhandling.container.ContainerConnection;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.http.HttpServletRequest;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.RequestFacade;
+import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.ProtocolHandler;
+import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reaches Tomcat's socket wrappers. A request's wrapper: {@code RequestFacade.request} →
+ * {@code Request.getCoyoteRequest()} → the coyote request's {@code hook} (its processor)
+ * → {@code AbstractProcessor.getSocketWrapper()}; its channel:
+ * {@code NioChannel.getIOChannel()}. Open connections:
+ * {@code AbstractProtocol.getEndpoint().getConnections()}. Pinned by
+ * {@code TomcatContainerAdapterTests}: a Tomcat upgrade that renames any of these fails
+ * there, and at start-up here.
+ */
+public final class TomcatContainerAdapter implements ContainerAdapter {
+
+	private static final Field facadeRequest = field(RequestFacade.class, "request");
+
+	private static final Field coyoteHook = field(org.apache.coyote.Request.class, "hook");
+
+	private static final Method processorSocketWrapper = method(AbstractProcessor.class, "getSocketWrapper");
+
+	private static final Method protocolEndpoint = method(AbstractProtocol.class, "getEndpoint");
+
+	private final List<AbstractEndpoint<?, ?>> endpoints;
+
+	/**
+	 * Create an adapter for the given connectors.
+	 * @param connectors the server's connectors
+	 */
+	public TomcatContainerAdapter(Connector... connectors) {
+		List<AbstractEndpoint<?, ?>> endpoints = new ArrayList<>();
+		for (Connector connector : connectors) {
+			ProtocolHandler handler = connector.getProtocolHandler();
+			if (handler instanceof AbstractProtocol<?> protocol) {
+				endpoints.add((AbstractEndpoint<?, ?>) invoke(protocolEndpoint, protocol));
+			}
+		}
+		this.endpoints = List.copyOf(endpoints);
+	}
+
+	@Override
+	public String describe() {
+		return "Tomcat (" + this.endpoints.stream().map((e) -> e.getClass().getSimpleName()).toList() + ")";
+	}
+
+	@Override
+	public @Nullable ContainerConnection connectionOf(HttpServletRequest request) {
+		ServletRequest unwrapped = request;
+		while (unwrapped instanceof ServletRequestWrapper wrapper) {
+			unwrapped = wrapper.getRequest();
+		}
+		if (!(unwrapped instanceof RequestFacade facade)) {
+			return null;
+		}
+		try {
+			Request catalinaRequest = (Request) facadeRequest.get(facade);
+			Object hook = coyoteHook.get(catalinaRequest.getCoyoteRequest());
+			if (!(hook instanceof AbstractProcessor processor)) {
+				return null;
+			}
+			SocketWrapperBase<?> wrapper = (SocketWrapperBase<?>) processorSocketWrapper.invoke(processor);
+			return (wrapper != null) ? new TomcatConnection(wrapper) : null;
+		}
+		catch (ReflectiveOperationException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public List<ContainerConnection> openConnections() {
+		List<ContainerConnection> connections = new ArrayList<>();
+		for (AbstractEndpoint<?, ?> endpoint : this.endpoints) {
+			for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
+				if (!wrapper.isClosed()) {
+					connections.add(new TomcatConnection(wrapper));
+				}
+			}
+		}
+		return connections;
+	}
+
+	@Override
+	public int openConnectionCount() {
+		int count = 0;
+		for (AbstractEndpoint<?, ?> endpoint : this.endpoints) {
+			count += endpoint.getConnections().size();
+		}
+		return count;
+	}
+
+	private static Field field(Class<?> type, String name) {
+		try {
+			Field field = type.getDeclaredField(name);
+			field.setAccessible(true);
+			return field;
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			throw new IllegalStateException("This Tomcat version has no " + type.getName() + "." + name
+					+ "; connection handling cannot reach client connections", ex);
+		}
+	}
+
+	private static Method method(Class<?> type, String name) {
+		try {
+			Method method = type.getDeclaredMethod(name);
+			method.setAccessible(true);
+			return method;
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			throw new IllegalStateException("This Tomcat version has no " + type.getName() + "." + name
+					+ "(); connection handling cannot reach client connections", ex);
+		}
+	}
+
+	private static Object invoke(Method method, Object target) {
+		try {
+			return method.invoke(target);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Cannot call " + method, ex);
+		}
+	}
+
+	/**
+	 * A Tomcat socket wrapper; equal to another for the same wrapper.
+	 */
+	private static final class TomcatConnection implements ContainerConnection {
+
+		private final SocketWrapperBase<?> wrapper;
+
+		private final @Nullable SocketChannel channel;
+
+		TomcatConnection(SocketWrapperBase<?> wrapper) {
+			this.wrapper = wrapper;
+			this.channel = (wrapper.getSocket() instanceof NioChannel nio) ? nio.getIOChannel() : null;
+		}
+
+		@Override
+		public Object id() {
+			return this.wrapper;
+		}
+
+		@Override
+		public @Nullable SocketChannel channel() {
+			return this.channel;
+		}
+
+		@Override
+		public @Nullable InetSocketAddress localAddress() {
+			String host = this.wrapper.getLocalAddr();
+			return (host != null) ? new InetSocketAddress(host, this.wrapper.getLocalPort()) : null;
+		}
+
+		@Override
+		public @Nullable InetSocketAddress remoteAddress() {
+			String host = this.wrapper.getRemoteAddr();
+			return (host != null) ? new InetSocketAddress(host, this.wrapper.getRemotePort()) : null;
+		}
+
+		@Override
+		public void close() {
+			this.wrapper.close();
+		}
+
+		@Override
+		public boolean isOpen() {
+			return !this.wrapper.isClosed();
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof TomcatConnection that && that.wrapper == this.wrapper;
+		}
+
+		@Override
+		public int hashCode() {
+			return System.identityHashCode(this.wrapper);
+		}
+
+		@Override
+		public String toString() {
+			return "Tomcat connection " + this.wrapper.getRemoteAddr() + ":" + this.wrapper.getRemotePort();
+		}
+
+	}
+
+}

@@ -1,0 +1,459 @@
+package io.github.connectionhandling.detection;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.connectionhandling.ConnectionStatus;
+import io.github.connectionhandling.container.ContainerConnection;
+import io.github.connectionhandling.request.LifecycleParticipant;
+import io.github.connectionhandling.request.RequestHandle;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Notices at once that a client went away, the way Go's {@code net/http} does with its
+ * background read and nginx with {@code EPOLLRDHUP}, but with one thread for all
+ * connections.
+ * <p>
+ * Once a request's body has been read, its channel is registered with this detector's
+ * own {@link Selector} for {@code OP_READ} (a channel may be registered with several
+ * selectors; the container's is left alone). Readable then means FIN, RST or pipelined
+ * bytes. With nothing to read ({@code FIONREAD} = 0) the client is gone: signalled at
+ * once. With bytes waiting (pipelining, TLS {@code close_notify}) the watch drops to a
+ * poll of the kernel's TCP state, which tells {@code CLOSE_WAIT} and reset apart from a
+ * live connection without consuming the bytes; requests whose body is still unread are
+ * polled the same way. Idle, the thread blocks in {@code select()}: no polling.
+ * <p>
+ * Arming waits {@code armDelay} and happens in batches on the detector thread, so that
+ * short requests never touch the selector.
+ */
+public final class DisconnectDetector implements LifecycleParticipant, SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(DisconnectDetector.class);
+
+	private final long armDelayNanos;
+
+	private final long pollIntervalNanos;
+
+	private final TcpStateTable tcpStates;
+
+	private final boolean tcpStatesAvailable;
+
+	private final Queue<Watch> arming = new ConcurrentLinkedQueue<>();
+
+	private final Queue<Watch> newlyPolled = new ConcurrentLinkedQueue<>();
+
+	/** Watches polled by TCP state; only the detector thread touches it. */
+	private final List<Watch> polled = new ArrayList<>();
+
+	private final LongAdder detected = new LongAdder();
+
+	private volatile @Nullable Selector selector;
+
+	private volatile @Nullable Thread thread;
+
+	private volatile boolean running;
+
+	/** Set while the detector may block without a timeout: arming must wake it. */
+	private volatile boolean sleeping;
+
+	private long nextPollNanos;
+
+	/**
+	 * Create a detector.
+	 * @param armDelay how long a request runs before its channel is watched
+	 * @param pollInterval how often connections that cannot be watched by events are
+	 * polled
+	 * @param tcpStates where TCP states are read
+	 */
+	public DisconnectDetector(Duration armDelay, Duration pollInterval, TcpStateTable tcpStates) {
+		this.armDelayNanos = armDelay.toNanos();
+		this.pollIntervalNanos = pollInterval.toNanos();
+		this.tcpStates = tcpStates;
+		this.tcpStatesAvailable = tcpStates.isAvailable();
+	}
+
+	/**
+	 * Describe the active mechanism for the start-up log.
+	 * @return the description
+	 */
+	public String describe() {
+		return "selector (event-driven, 1 thread, arm delay " + Duration.ofNanos(this.armDelayNanos).toMillis()
+				+ " ms); " + (this.tcpStatesAvailable
+						? "TCP state from /proc/net/tcp polled every " + Duration.ofNanos(this.pollIntervalNanos).toMillis()
+								+ " ms for unread bodies and pipelined bytes"
+						: "no TCP state on this platform: requests with an unread body or pipelined bytes are not watched");
+	}
+
+	/**
+	 * Return how many disconnects this detector noticed.
+	 * @return the count
+	 */
+	public long detectedCount() {
+		return this.detected.sum();
+	}
+
+	// LifecycleParticipant: called on request threads
+
+	@Override
+	public void started(RequestHandle handle, boolean bodyPending) {
+		ContainerConnection connection = handle.getConnection();
+		if (connection == null || !isWatchable(handle)) {
+			return;
+		}
+		Watch watch = new Watch(handle, connection);
+		handle.setWatchSlot(watch);
+		if (bodyPending) {
+			// Bytes of the body will make the channel readable: only the TCP state is safe.
+			watch.state.set(Watch.POLLING);
+			poll(watch);
+		}
+	}
+
+	private static boolean isWatchable(RequestHandle handle) {
+		// HTTP/2 multiplexes streams on one connection: readable says nothing about one
+		// stream, and the connection outlives it.
+		return handle.getInfo().protocol().startsWith("HTTP/1");
+	}
+
+	@Override
+	public void bodyConsumed(RequestHandle handle) {
+		if (handle.getWatchSlot() instanceof Watch watch && watch.connection.channel() != null) {
+			int state = watch.state.get();
+			if ((state == Watch.NEW || state == Watch.POLLING) && watch.state.compareAndSet(state, Watch.PENDING)) {
+				watch.pendingSince = System.nanoTime();
+				this.arming.add(watch);
+				if (this.sleeping) {
+					wakeup();
+				}
+			}
+		}
+	}
+
+	@Override
+	public void signalled(RequestHandle handle, int bit, String reason) {
+		disarm(handle);
+	}
+
+	@Override
+	public void finished(RequestHandle handle) {
+		disarm(handle);
+	}
+
+	private void disarm(RequestHandle handle) {
+		if (handle.getWatchSlot() instanceof Watch watch) {
+			int previous = watch.state.getAndSet(Watch.DONE);
+			SelectionKey key = watch.key;
+			if (previous == Watch.ARMED && key != null) {
+				// Cancelled keys are deregistered at the next select; until then the
+				// channel's close is deferred, so wake the selector now.
+				key.cancel();
+				wakeup();
+			}
+		}
+	}
+
+	private void poll(Watch watch) {
+		if (this.tcpStatesAvailable) {
+			this.newlyPolled.add(watch);
+			if (this.sleeping) {
+				wakeup();
+			}
+		}
+	}
+
+	private void wakeup() {
+		Selector selector = this.selector;
+		if (selector != null) {
+			selector.wakeup();
+		}
+	}
+
+	// The detector thread
+
+	private void run() {
+		Selector selector = this.selector;
+		while (this.running && selector != null) {
+			try {
+				long timeoutMillis = timeoutMillis(System.nanoTime());
+				if (timeoutMillis == 0) {
+					this.sleeping = true;
+					if (this.arming.isEmpty() && this.newlyPolled.isEmpty()) {
+						selector.select();
+					}
+					this.sleeping = false;
+				}
+				else {
+					selector.select(timeoutMillis);
+				}
+				handleReadable(selector);
+				long now = System.nanoTime();
+				arm(selector, now);
+				handleReadable(selector);
+				pollTcpStates(now);
+			}
+			catch (Throwable ex) {
+				logger.error("Disconnect detector failed; continuing", ex);
+			}
+		}
+	}
+
+	/** 0 = block until woken. */
+	private long timeoutMillis(long now) {
+		long wait = Long.MAX_VALUE;
+		Watch next = this.arming.peek();
+		if (next != null) {
+			wait = Math.max(1, next.pendingSince + this.armDelayNanos - now);
+		}
+		if (!this.polled.isEmpty() || !this.newlyPolled.isEmpty()) {
+			wait = Math.min(wait, Math.max(1, this.nextPollNanos - now));
+		}
+		return (wait == Long.MAX_VALUE) ? 0 : Math.max(1, (wait + 999_999) / 1_000_000);
+	}
+
+	private void handleReadable(Selector selector) {
+		Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+		while (keys.hasNext()) {
+			SelectionKey key = keys.next();
+			keys.remove();
+			Watch watch = (Watch) key.attachment();
+			key.cancel();
+			if (!watch.state.compareAndSet(Watch.ARMED, Watch.CHECKING)) {
+				continue;
+			}
+			if (available((SocketChannel) key.channel()) == 0) {
+				gone(watch);
+			}
+			else if (watch.state.compareAndSet(Watch.CHECKING, Watch.POLLING)) {
+				// Pipelined bytes or TLS close_notify: leave them to the container and
+				// let the TCP state tell whether a FIN follows.
+				poll(watch);
+			}
+		}
+	}
+
+	/** Bytes waiting (FIONREAD); 0 after FIN or RST, or if the channel is unusable. */
+	private static int available(SocketChannel channel) {
+		try {
+			// Not closed: closing this stream would close the container's channel.
+			InputStream in = channel.socket().getInputStream();
+			return in.available();
+		}
+		catch (IOException | RuntimeException ex) {
+			return 0;
+		}
+	}
+
+	private void gone(Watch watch) {
+		watch.state.set(Watch.DONE);
+		this.detected.increment();
+		watch.handle.signal(ConnectionStatus.ABORTED, "client");
+	}
+
+	private void arm(Selector selector, long now) {
+		Watch watch;
+		while ((watch = this.arming.peek()) != null && now - watch.pendingSince >= this.armDelayNanos) {
+			this.arming.poll();
+			if (!watch.state.compareAndSet(Watch.PENDING, Watch.ARMING)) {
+				continue; // finished, or signalled, meanwhile
+			}
+			SocketChannel channel = watch.connection.channel();
+			try {
+				watch.key = register(selector, channel, watch);
+			}
+			catch (ClosedChannelException ex) {
+				watch.state.set(Watch.DONE);
+				continue;
+			}
+			catch (IOException | RuntimeException ex) {
+				logger.debug("Cannot watch " + watch.connection, ex);
+				watch.state.set(Watch.DONE);
+				continue;
+			}
+			if (!watch.state.compareAndSet(Watch.ARMING, Watch.ARMED)) {
+				watch.key.cancel();
+			}
+		}
+	}
+
+	private static SelectionKey register(Selector selector, @Nullable SocketChannel channel, Watch watch)
+			throws IOException {
+		if (channel == null) {
+			throw new ClosedChannelException();
+		}
+		try {
+			return channel.register(selector, SelectionKey.OP_READ, watch);
+		}
+		catch (CancelledKeyException ex) {
+			// The previous request on this keep-alive connection left a cancelled key
+			// that the selector has not deregistered yet.
+			// Keys selectNow() selects stay in the selected set for handleReadable.
+			selector.selectNow();
+			return channel.register(selector, SelectionKey.OP_READ, watch);
+		}
+	}
+
+	private void pollTcpStates(long now) {
+		Watch added;
+		while ((added = this.newlyPolled.poll()) != null) {
+			if (this.polled.isEmpty()) {
+				this.nextPollNanos = now + this.pollIntervalNanos;
+			}
+			this.polled.add(added);
+		}
+		if (this.polled.isEmpty() || now - this.nextPollNanos < 0) {
+			return;
+		}
+		this.nextPollNanos = now + this.pollIntervalNanos;
+		List<TcpStateTable.Key> keys = new ArrayList<>(this.polled.size());
+		for (Iterator<Watch> it = this.polled.iterator(); it.hasNext();) {
+			Watch watch = it.next();
+			if (watch.state.get() != Watch.POLLING) {
+				it.remove(); // armed for events, finished or signalled
+				continue;
+			}
+			if (watch.tcpKey == null) {
+				watch.tcpKey = TcpStateTable.Key.of(watch.connection.localAddress(), watch.connection.remoteAddress());
+			}
+			if (watch.tcpKey != null) {
+				keys.add(watch.tcpKey);
+			}
+		}
+		if (keys.isEmpty()) {
+			return;
+		}
+		Map<TcpStateTable.Key, Integer> states;
+		try {
+			states = this.tcpStates.states(keys);
+		}
+		catch (IOException ex) {
+			logger.debug("Cannot read TCP states", ex);
+			return;
+		}
+		for (Iterator<Watch> it = this.polled.iterator(); it.hasNext();) {
+			Watch watch = it.next();
+			if (watch.tcpKey == null) {
+				continue;
+			}
+			Integer state = states.get(watch.tcpKey);
+			if ((state == null || state != TcpStateTable.ESTABLISHED) && watch.connection.isOpen()
+					&& watch.state.compareAndSet(Watch.POLLING, Watch.DONE)) {
+				it.remove();
+				this.detected.increment();
+				watch.handle.signal(ConnectionStatus.ABORTED, "client");
+			}
+		}
+	}
+
+	// SmartLifecycle
+
+	@Override
+	public void start() {
+		try {
+			this.selector = Selector.open();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot open a selector for disconnect detection", ex);
+		}
+		this.running = true;
+		Thread thread = new Thread(this::run, "connection-handling-detector");
+		thread.setDaemon(true);
+		this.thread = thread;
+		thread.start();
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		Selector selector = this.selector;
+		if (selector != null) {
+			selector.wakeup();
+		}
+		Thread thread = this.thread;
+		if (thread != null) {
+			try {
+				thread.join(1000);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		if (selector != null) {
+			try {
+				selector.close();
+			}
+			catch (IOException ex) {
+				logger.debug("Cannot close the detector's selector", ex);
+			}
+		}
+		this.selector = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		// Start before and stop after the web server (and its graceful shutdown), so that
+		// requests in flight stay watched until the end.
+		return Integer.MIN_VALUE + 1000;
+	}
+
+	/**
+	 * One request's watch. State moves forward only; {@link #DONE} is final.
+	 */
+	static final class Watch {
+
+		static final int NEW = 0;
+
+		static final int POLLING = 1;
+
+		static final int PENDING = 2;
+
+		static final int ARMING = 3;
+
+		static final int ARMED = 4;
+
+		static final int CHECKING = 5;
+
+		static final int DONE = 6;
+
+		final RequestHandle handle;
+
+		final ContainerConnection connection;
+
+		final AtomicInteger state = new AtomicInteger(NEW);
+
+		volatile long pendingSince;
+
+		volatile @Nullable SelectionKey key;
+
+		TcpStateTable.@Nullable Key tcpKey;
+
+		Watch(RequestHandle handle, ContainerConnection connection) {
+			this.handle = handle;
+			this.connection = connection;
+		}
+
+	}
+
+}

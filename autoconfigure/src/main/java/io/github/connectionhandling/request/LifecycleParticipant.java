@@ -1,0 +1,48 @@
+package io.github.connectionhandling.request;
+
+/**
+ * Something that follows requests through their lifecycle: the disconnect detector, the
+ * time limiter, meters. Called on the thread that drives each step; must not block.
+ */
+public interface LifecycleParticipant {
+
+	/**
+	 * A request started; its connection, if known, is on the handle.
+	 * @param handle the request
+	 * @param bodyPending whether the request has a body not yet read
+	 */
+	default void started(RequestHandle handle, boolean bodyPending) {
+	}
+
+	/**
+	 * The request's body has been read to its end (or it has none).
+	 * @param handle the request
+	 */
+	default void bodyConsumed(RequestHandle handle) {
+	}
+
+	/**
+	 * The request's time limit changed.
+	 * @param handle the request
+	 */
+	default void timeLimitChanged(RequestHandle handle) {
+	}
+
+	/**
+	 * A status bit was set.
+	 * @param handle the request
+	 * @param bit {@link io.github.connectionhandling.ConnectionStatus#ABORTED} or
+	 * {@link io.github.connectionhandling.ConnectionStatus#TIMEOUT}
+	 * @param reason what set it: {@code client}, {@code timeout}, {@code actuator}
+	 */
+	default void signalled(RequestHandle handle, int bit, String reason) {
+	}
+
+	/**
+	 * The request's work ended; nothing more will happen to it.
+	 * @param handle the request
+	 */
+	default void finished(RequestHandle handle) {
+	}
+
+}

@@ -1,0 +1,528 @@
+package io.github.connectionhandling.request;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.github.connectionhandling.ConnectionStatus;
+import io.github.connectionhandling.RequestStoppedException;
+import io.github.connectionhandling.container.ContainerConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link ConnectionStatus} of one request, and what its lifecycle needs to stop its
+ * work from another thread: the threads working for it and the actions that stop its
+ * async work. Created by {@link RequestLifecycle#start}, ended by
+ * {@link RequestLifecycle#finish}.
+ */
+public final class RequestHandle implements ConnectionStatus {
+
+	private static final Log logger = LogFactory.getLog(RequestHandle.class);
+
+	private static final int FINISHED = 1 << 8;
+
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.lookup().findVarHandle(RequestHandle.class, "state", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final String id;
+
+	private final RequestInfo info;
+
+	private final @Nullable ContainerConnection connection;
+
+	private final RequestLifecycle lifecycle;
+
+	private final Instant startedAt = Instant.now();
+
+	private final long startNanos = System.nanoTime();
+
+	/** The status bits, and {@link #FINISHED} once the request ended. */
+	private volatile int state;
+
+	private volatile boolean userAbortIgnored;
+
+	private volatile Duration timeLimit = Duration.ZERO;
+
+	private volatile long limitStartNanos = this.startNanos;
+
+	private volatile @Nullable String handler;
+
+	private volatile long abortedAtNanos;
+
+	/** Per-request state of the time limiter; only it reads and writes this. */
+	private volatile @Nullable Object timerSlot;
+
+	/** Per-request state of the disconnect detector; only it reads and writes this. */
+	private volatile @Nullable Object watchSlot;
+
+	private final Object lock = new Object();
+
+	// Guarded by lock
+	private final List<Worker> workers = new ArrayList<>(2);
+
+	private final List<StopAction> stopActions = new ArrayList<>(2);
+
+	private @Nullable List<Consumer<? super ConnectionStatus>> closeCallbacks;
+
+	private @Nullable List<Consumer<? super ConnectionStatus>> shutdownFunctions;
+
+	private boolean stopped;
+
+	private boolean closeCallbacksFired;
+
+	private boolean closeCallbacksRunning;
+
+	private boolean shutdownDue;
+
+	private long cpuNanosOfDetachedWorkers;
+
+	RequestHandle(String id, RequestInfo info, @Nullable ContainerConnection connection, RequestLifecycle lifecycle) {
+		this.id = id;
+		this.info = info;
+		this.connection = connection;
+		this.lifecycle = lifecycle;
+	}
+
+	// ConnectionStatus
+
+	@Override
+	public int bits() {
+		return this.state & (ABORTED | TIMEOUT);
+	}
+
+	@Override
+	public boolean ignoreUserAbort(boolean ignore) {
+		boolean previous = this.userAbortIgnored;
+		this.userAbortIgnored = ignore;
+		if (previous && !ignore && isAborted()) {
+			// Like PHP: an abort that was ignored stops the work once it no longer is.
+			this.lifecycle.stopLater(this);
+		}
+		return previous;
+	}
+
+	@Override
+	public boolean isUserAbortIgnored() {
+		return this.userAbortIgnored;
+	}
+
+	@Override
+	public void setTimeLimit(Duration limit) {
+		applyTimeLimit(limit, System.nanoTime());
+	}
+
+	/**
+	 * Set the time limit counted from the given instant (the request's start for limits
+	 * from configuration and annotations, now for {@link #setTimeLimit}).
+	 * @param limit the limit, {@link Duration#ZERO} for none
+	 * @param fromNanos the {@link System#nanoTime()} the limit counts from
+	 */
+	public void applyTimeLimit(Duration limit, long fromNanos) {
+		if (limit.isNegative()) {
+			throw new IllegalArgumentException("Time limit must not be negative: " + limit);
+		}
+		synchronized (this.lock) {
+			this.timeLimit = limit;
+			this.limitStartNanos = fromNanos;
+			if (this.lifecycle.countsCpuTime()) {
+				this.cpuNanosOfDetachedWorkers = 0;
+				for (Worker worker : this.workers) {
+					worker.restart();
+				}
+			}
+		}
+		this.lifecycle.timeLimitChanged(this);
+	}
+
+	@Override
+	public Duration getTimeLimit() {
+		return this.timeLimit;
+	}
+
+	@Override
+	public void onClose(Consumer<? super ConnectionStatus> callback) {
+		synchronized (this.lock) {
+			if (!this.closeCallbacksFired) {
+				if (this.closeCallbacks == null) {
+					this.closeCallbacks = new ArrayList<>(2);
+				}
+				this.closeCallbacks.add(callback);
+				return;
+			}
+		}
+		// The client is already gone: run it at once, exactly once.
+		run(callback, "Close callback");
+	}
+
+	@Override
+	public void onShutdown(Consumer<? super ConnectionStatus> callback) {
+		synchronized (this.lock) {
+			if (this.shutdownFunctions == null) {
+				this.shutdownFunctions = new ArrayList<>(2);
+			}
+			this.shutdownFunctions.add(callback);
+		}
+	}
+
+	@Override
+	public void checkpoint() {
+		if (shouldStop(this.state)) {
+			throw new RequestStoppedException(bits());
+		}
+	}
+
+	/**
+	 * Signal that the client went away or the time limit ran out; see
+	 * {@link RequestLifecycle#signal}.
+	 * @param bit {@link #ABORTED} or {@link #TIMEOUT}
+	 * @param reason what noticed it: {@code client}, {@code timeout}, {@code actuator}
+	 * @return whether this call set the bit
+	 */
+	public boolean signal(int bit, String reason) {
+		return this.lifecycle.signal(this, bit, reason);
+	}
+
+	// Read by the web layer, the time limiter, the detector and the actuator
+
+	public String getId() {
+		return this.id;
+	}
+
+	public RequestInfo getInfo() {
+		return this.info;
+	}
+
+	public @Nullable ContainerConnection getConnection() {
+		return this.connection;
+	}
+
+	public Instant getStartedAt() {
+		return this.startedAt;
+	}
+
+	public Duration getElapsed() {
+		return Duration.ofNanos(System.nanoTime() - this.startNanos);
+	}
+
+	public long getStartNanos() {
+		return this.startNanos;
+	}
+
+	public long getLimitStartNanos() {
+		return this.limitStartNanos;
+	}
+
+	public @Nullable String getHandler() {
+		return this.handler;
+	}
+
+	public void setHandler(@Nullable String handler) {
+		this.handler = handler;
+	}
+
+	/**
+	 * Return the {@link System#nanoTime()} at which the abort was signalled, 0 if none.
+	 * @return the nano time of the abort
+	 */
+	public long getAbortedAtNanos() {
+		return this.abortedAtNanos;
+	}
+
+	public boolean isFinished() {
+		return (this.state & FINISHED) != 0;
+	}
+
+	/**
+	 * Return whether the request's work should stop: it timed out, or its client went
+	 * away and aborts are not ignored.
+	 * @return whether the work should stop
+	 */
+	public boolean isStopped() {
+		return shouldStop(this.state);
+	}
+
+	private boolean shouldStop(int state) {
+		return (state & TIMEOUT) != 0 || ((state & ABORTED) != 0 && !this.userAbortIgnored);
+	}
+
+	/**
+	 * Return the names of the threads working for this request now.
+	 * @return the thread names
+	 */
+	public List<String> getWorkerNames() {
+		synchronized (this.lock) {
+			return this.workers.stream().map((worker) -> worker.thread.getName()).toList();
+		}
+	}
+
+	/**
+	 * Return the CPU time the request's workers used since its time limit started.
+	 * @return the CPU time in nanoseconds
+	 */
+	public long cpuNanosSinceLimitStart() {
+		synchronized (this.lock) {
+			long total = this.cpuNanosOfDetachedWorkers;
+			for (Worker worker : this.workers) {
+				total += worker.used();
+			}
+			return total;
+		}
+	}
+
+	public @Nullable Object getTimerSlot() {
+		return this.timerSlot;
+	}
+
+	public void setTimerSlot(@Nullable Object slot) {
+		this.timerSlot = slot;
+	}
+
+	public @Nullable Object getWatchSlot() {
+		return this.watchSlot;
+	}
+
+	public void setWatchSlot(@Nullable Object slot) {
+		this.watchSlot = slot;
+	}
+
+	// Work: threads and actions
+
+	boolean attachWorker(Thread thread) {
+		synchronized (this.lock) {
+			if (this.stopped || isFinished()) {
+				// Never interrupt a thread that joins after the stop.
+				return false;
+			}
+			Worker worker = new Worker(thread);
+			if (this.lifecycle.countsCpuTime()) {
+				worker.restart();
+			}
+			this.workers.add(worker);
+			return true;
+		}
+	}
+
+	void detachWorker(Thread thread) {
+		synchronized (this.lock) {
+			for (int i = 0; i < this.workers.size(); i++) {
+				Worker worker = this.workers.get(i);
+				if (worker.thread == thread) {
+					if (this.lifecycle.countsCpuTime()) {
+						this.cpuNanosOfDetachedWorkers += worker.used();
+					}
+					this.workers.remove(i);
+					return;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Add an action that stops part of this request's async work (cancel a future,
+	 * complete an async request). Added after the work was stopped, it runs at once.
+	 * @param action the action
+	 */
+	public void addStopAction(StopAction action) {
+		synchronized (this.lock) {
+			if (!this.stopped) {
+				this.stopActions.add(action);
+				return;
+			}
+		}
+		runStopAction(action, bits());
+	}
+
+	// Lifecycle, driven by RequestLifecycle
+
+	/**
+	 * Set a status bit unless it is set already or the request has finished.
+	 * @param bit {@link #ABORTED} or {@link #TIMEOUT}
+	 * @return whether this call set it
+	 */
+	boolean setBit(int bit) {
+		for (;;) {
+			int current = this.state;
+			if ((current & (FINISHED | bit)) != 0) {
+				return false;
+			}
+			if (STATE.compareAndSet(this, current, current | bit)) {
+				if (bit == ABORTED) {
+					this.abortedAtNanos = System.nanoTime();
+				}
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * Mark the request finished; no bit can be set afterwards.
+	 * @return whether this call finished it
+	 */
+	boolean markFinished() {
+		for (;;) {
+			int current = this.state;
+			if ((current & FINISHED) != 0) {
+				return false;
+			}
+			if (STATE.compareAndSet(this, current, current | FINISHED)) {
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * Stop the work if it should stop and was not stopped yet: first the stop actions
+	 * (which answer a timed-out client), then interrupt the workers.
+	 */
+	void stopWork() {
+		List<StopAction> actions;
+		synchronized (this.lock) {
+			if (this.stopped || !shouldStop(this.state) || isFinished()) {
+				return;
+			}
+			this.stopped = true;
+			actions = new ArrayList<>(this.stopActions);
+			this.stopActions.clear();
+		}
+		int bits = bits();
+		for (StopAction action : actions) {
+			runStopAction(action, bits);
+		}
+		synchronized (this.lock) {
+			// Under the lock: a worker that detached is never interrupted.
+			for (Worker worker : this.workers) {
+				worker.thread.interrupt();
+			}
+		}
+	}
+
+	private void runStopAction(StopAction action, int bits) {
+		try {
+			action.stop(bits);
+		}
+		catch (Throwable ex) {
+			logger.warn("Stopping the work of request " + this.id + " failed", ex);
+		}
+	}
+
+	/**
+	 * Run the close callbacks once.
+	 */
+	void fireCloseCallbacks() {
+		List<Consumer<? super ConnectionStatus>> callbacks;
+		synchronized (this.lock) {
+			if (this.closeCallbacksFired) {
+				return;
+			}
+			this.closeCallbacksFired = true;
+			callbacks = this.closeCallbacks;
+			this.closeCallbacks = null;
+			this.closeCallbacksRunning = callbacks != null;
+		}
+		if (callbacks == null) {
+			return;
+		}
+		try {
+			for (Consumer<? super ConnectionStatus> callback : callbacks) {
+				run(callback, "Close callback");
+			}
+		}
+		finally {
+			boolean runShutdown;
+			synchronized (this.lock) {
+				this.closeCallbacksRunning = false;
+				runShutdown = this.shutdownDue;
+				this.shutdownDue = false;
+			}
+			if (runShutdown) {
+				runShutdownFunctions();
+			}
+		}
+	}
+
+	/**
+	 * Run the shutdown functions once, after any close callbacks still running.
+	 */
+	void shutdown() {
+		synchronized (this.lock) {
+			if (this.closeCallbacksRunning) {
+				this.shutdownDue = true;
+				return;
+			}
+		}
+		runShutdownFunctions();
+	}
+
+	private void runShutdownFunctions() {
+		for (;;) {
+			List<Consumer<? super ConnectionStatus>> functions;
+			synchronized (this.lock) {
+				functions = this.shutdownFunctions;
+				this.shutdownFunctions = null;
+			}
+			if (functions == null) {
+				return;
+			}
+			// A shutdown function may register another one; PHP runs those too.
+			for (Consumer<? super ConnectionStatus> function : functions) {
+				run(function, "Shutdown function");
+			}
+		}
+	}
+
+	private void run(Consumer<? super ConnectionStatus> callback, String kind) {
+		try {
+			callback.accept(this);
+		}
+		catch (Throwable ex) {
+			logger.error(kind + " of request " + this.id + " (" + this.info.method() + " " + this.info.uri()
+					+ ") failed", ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "ConnectionStatus[" + this.id + " " + this.info.method() + " " + this.info.uri() + " bits=" + bits()
+				+ "]";
+	}
+
+	private static final class Worker {
+
+		final Thread thread;
+
+		private long cpuStart;
+
+		private long wallStart;
+
+		Worker(Thread thread) {
+			this.thread = thread;
+		}
+
+		void restart() {
+			this.cpuStart = CpuTime.of(this.thread);
+			this.wallStart = System.nanoTime();
+		}
+
+		/** CPU time used since {@link #restart()}; wall time where CPU time is unknown. */
+		long used() {
+			long cpu = (this.cpuStart < 0) ? -1 : CpuTime.of(this.thread);
+			return (cpu < 0) ? System.nanoTime() - this.wallStart : Math.max(0, cpu - this.cpuStart);
+		}
+
+	}
+
+}

@@ -1,0 +1,192 @@
+package io.github.connectionhandling.request;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.connectionhandling.ConnectionStatus;
+import io.github.connectionhandling.container.ContainerConnection;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * A request's path, in one direction: {@link #start} registers its status,
+ * {@link #signal} is the one place that marks an abort or a timeout, runs the close
+ * callbacks and stops the work (off the request thread), and {@link #finish} ends it once:
+ * participants disarm, shutdown functions run, the status leaves the registry.
+ */
+public final class RequestLifecycle implements DisposableBean {
+
+	private final InFlightRequests requests;
+
+	private final List<LifecycleParticipant> participants;
+
+	private final Settings settings;
+
+	private final ExecutorService callbacks;
+
+	private final AtomicLong ids = new AtomicLong();
+
+	/**
+	 * Create a lifecycle.
+	 * @param requests the registry of requests in flight
+	 * @param participants who follows each request (detector, time limiter, meters)
+	 * @param settings the defaults applied to every request
+	 */
+	public RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings) {
+		this.requests = requests;
+		this.participants = List.copyOf(participants);
+		this.settings = settings;
+		int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-"));
+		executor.allowCoreThreadTimeOut(true);
+		this.callbacks = executor;
+	}
+
+	public InFlightRequests getRequests() {
+		return this.requests;
+	}
+
+	public Settings getSettings() {
+		return this.settings;
+	}
+
+	boolean countsCpuTime() {
+		return this.settings.cpuClock();
+	}
+
+	/**
+	 * Start a request: create its status with the default settings and register it.
+	 * @param info what the request is
+	 * @param connection its client connection, if the container adapter found it
+	 * @param bodyPending whether it has a body not yet read
+	 * @return the request's handle
+	 */
+	public RequestHandle start(RequestInfo info, @Nullable ContainerConnection connection, boolean bodyPending) {
+		RequestHandle handle = new RequestHandle(Long.toString(this.ids.incrementAndGet(), 36), info, connection,
+				this);
+		handle.ignoreUserAbort(this.settings.ignoreUserAbort());
+		// The default limit counts from the start; no participant has seen the handle yet.
+		handle.applyTimeLimit(this.settings.maxExecutionTime(), handle.getStartNanos());
+		this.requests.add(handle);
+		for (LifecycleParticipant participant : this.participants) {
+			participant.started(handle, bodyPending);
+		}
+		if (!bodyPending) {
+			bodyConsumed(handle);
+		}
+		return handle;
+	}
+
+	/**
+	 * The request's body has been read to its end.
+	 * @param handle the request
+	 */
+	public void bodyConsumed(RequestHandle handle) {
+		for (LifecycleParticipant participant : this.participants) {
+			participant.bodyConsumed(handle);
+		}
+	}
+
+	void timeLimitChanged(RequestHandle handle) {
+		if (!this.requests.contains(handle)) {
+			return; // still being created by start()
+		}
+		for (LifecycleParticipant participant : this.participants) {
+			participant.timeLimitChanged(handle);
+		}
+	}
+
+	/**
+	 * Signal that a request's client went away ({@link ConnectionStatus#ABORTED}) or its
+	 * time limit ran out ({@link ConnectionStatus#TIMEOUT}). Sets the bit once, then, off
+	 * the calling thread, stops the work (unless an abort is ignored) and runs the close
+	 * callbacks. Does nothing once the request finished.
+	 * @param handle the request
+	 * @param bit the bit to set
+	 * @param reason what noticed it: {@code client}, {@code timeout}, {@code actuator}
+	 * @return whether this call set the bit
+	 */
+	public boolean signal(RequestHandle handle, int bit, String reason) {
+		if (!handle.setBit(bit)) {
+			return false;
+		}
+		for (LifecycleParticipant participant : this.participants) {
+			participant.signalled(handle, bit, reason);
+		}
+		this.callbacks.execute(() -> {
+			handle.stopWork();
+			if (bit == ConnectionStatus.ABORTED) {
+				handle.fireCloseCallbacks();
+			}
+		});
+		return true;
+	}
+
+	void stopLater(RequestHandle handle) {
+		this.callbacks.execute(handle::stopWork);
+	}
+
+	/**
+	 * Finish a request once its work ended: participants disarm, shutdown functions run
+	 * with the final bits, the status leaves the registry.
+	 * @param handle the request
+	 */
+	public void finish(RequestHandle handle) {
+		if (!handle.markFinished()) {
+			return;
+		}
+		try {
+			for (LifecycleParticipant participant : this.participants) {
+				participant.finished(handle);
+			}
+			handle.shutdown();
+		}
+		finally {
+			this.requests.remove(handle, handle.bits());
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.callbacks.shutdown();
+	}
+
+	/**
+	 * Defaults applied to every request.
+	 *
+	 * @param maxExecutionTime the default time limit, {@link Duration#ZERO} for none
+	 * @param ignoreUserAbort whether requests keep running after their client goes away
+	 * @param cpuClock whether time limits count CPU time instead of elapsed time
+	 */
+	public record Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock) {
+
+	}
+
+	static final class NamedDaemonThreads implements java.util.concurrent.ThreadFactory {
+
+		private final String prefix;
+
+		private final AtomicInteger count = new AtomicInteger();
+
+		NamedDaemonThreads(String prefix) {
+			this.prefix = prefix;
+		}
+
+		@Override
+		public Thread newThread(Runnable runnable) {
+			Thread thread = new Thread(runnable, this.prefix + this.count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		}
+
+	}
+
+}

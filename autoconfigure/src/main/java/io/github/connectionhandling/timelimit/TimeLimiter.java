@@ -1,0 +1,144 @@
+package io.github.connectionhandling.timelimit;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import io.github.connectionhandling.ConnectionStatus;
+import io.github.connectionhandling.request.LifecycleParticipant;
+import io.github.connectionhandling.request.RequestHandle;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Signals {@link ConnectionStatus#TIMEOUT} when a request's time limit runs out. One
+ * scheduler thread serves every request: arming and disarming a limit are O(log n), and a
+ * request that finishes before its limit leaves nothing behind (cancelled timers are
+ * removed at once).
+ * <p>
+ * On the wall clock a timer fires at the deadline. On the CPU clock it fires when the
+ * limit could first have been used up (CPU time never runs faster than the wall clock
+ * per thread), then checks the CPU time of the request's threads and, if some is left,
+ * re-arms for the rest.
+ */
+public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(TimeLimiter.class);
+
+	private final ScheduledThreadPoolExecutor scheduler;
+
+	private final boolean cpuClock;
+
+	/**
+	 * Create a time limiter.
+	 * @param cpuClock whether limits count the CPU time of the request's threads
+	 */
+	public TimeLimiter(boolean cpuClock) {
+		this.cpuClock = cpuClock;
+		this.scheduler = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "connection-handling-timer");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.scheduler.setRemoveOnCancelPolicy(true);
+		this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+	}
+
+	public String describe() {
+		return (this.cpuClock ? "CPU time of the request's threads" : "wall clock") + ", 1 timer thread";
+	}
+
+	@Override
+	public void started(RequestHandle handle, boolean bodyPending) {
+		arm(handle);
+	}
+
+	@Override
+	public void timeLimitChanged(RequestHandle handle) {
+		arm(handle);
+	}
+
+	@Override
+	public void signalled(RequestHandle handle, int bit, String reason) {
+		if (bit == ConnectionStatus.TIMEOUT) {
+			disarm(handle);
+		}
+	}
+
+	@Override
+	public void finished(RequestHandle handle) {
+		disarm(handle);
+	}
+
+	private void arm(RequestHandle handle) {
+		disarm(handle);
+		Duration limit = handle.getTimeLimit();
+		if (limit.isZero() || handle.isFinished()) {
+			return;
+		}
+		long delay = handle.getLimitStartNanos() + limit.toNanos() - System.nanoTime();
+		schedule(handle, new Timer(), delay);
+	}
+
+	private void schedule(RequestHandle handle, Timer timer, long delayNanos) {
+		handle.setTimerSlot(timer);
+		timer.future = this.scheduler.schedule(() -> expire(handle, timer), Math.max(0, delayNanos),
+				TimeUnit.NANOSECONDS);
+	}
+
+	private void disarm(RequestHandle handle) {
+		if (handle.getTimerSlot() instanceof Timer timer) {
+			handle.setTimerSlot(null);
+			timer.cancel();
+		}
+	}
+
+	private void expire(RequestHandle handle, Timer timer) {
+		if (handle.getTimerSlot() != timer || handle.isFinished()) {
+			return; // re-armed or finished meanwhile
+		}
+		if (this.cpuClock) {
+			long remaining = handle.getTimeLimit().toNanos() - handle.cpuNanosSinceLimitStart();
+			if (remaining > 0) {
+				schedule(handle, timer, remaining);
+				return;
+			}
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Time limit of " + handle + " (" + handle.getTimeLimit() + ") ran out");
+		}
+		handle.signal(ConnectionStatus.TIMEOUT, "timeout");
+	}
+
+	/**
+	 * Return the number of armed timers, for tests and monitoring.
+	 * @return the count
+	 */
+	public int armedCount() {
+		return this.scheduler.getQueue().size();
+	}
+
+	@Override
+	public void destroy() {
+		this.scheduler.shutdownNow();
+	}
+
+	/** One arming of a request's limit; re-armed in place on the CPU clock. */
+	private static final class Timer {
+
+		volatile @Nullable ScheduledFuture<?> future;
+
+		void cancel() {
+			ScheduledFuture<?> future = this.future;
+			if (future != null) {
+				future.cancel(false);
+			}
+		}
+
+	}
+
+}
