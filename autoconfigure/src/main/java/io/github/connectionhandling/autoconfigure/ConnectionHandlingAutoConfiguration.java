@@ -1,5 +1,6 @@
 package io.github.connectionhandling.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.github.connectionhandling.autoconfigure.ConnectionHandlingProperties.TimeLimitClock;
@@ -19,7 +20,6 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -29,8 +29,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jetty.JettyWebServer;
-import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationListener;
@@ -69,7 +67,7 @@ public final class ConnectionHandlingAutoConfiguration {
 			ObjectProvider<LifecycleParticipant> participants, ConnectionHandlingProperties properties) {
 		boolean enabled = properties.isEnabled();
 		RequestLifecycle.Settings settings = new RequestLifecycle.Settings(
-				enabled ? properties.getMaxExecutionTime() : java.time.Duration.ZERO,
+				enabled ? properties.getMaxExecutionTime() : Duration.ZERO,
 				enabled && properties.isIgnoreUserAbort(),
 				enabled && properties.getTimeLimitClock() == TimeLimitClock.CPU);
 		List<LifecycleParticipant> active = enabled ? participants.orderedStream().toList() : List.of();
@@ -145,27 +143,27 @@ public final class ConnectionHandlingAutoConfiguration {
 		}
 
 		@Configuration(proxyBeanMethods = false)
-		@ConditionalOnClass({ TomcatWebServer.class, org.apache.catalina.connector.Connector.class })
+		@ConditionalOnClass(name = { "org.springframework.boot.tomcat.TomcatWebServer",
+				"org.apache.catalina.connector.Connector" })
 		static class TomcatAdapterConfiguration {
 
 			@Bean
 			ApplicationListener<WebServerInitializedEvent> connectionHandlingTomcatAdapter(
 					ServerConnections connections) {
-				return new AdapterRegistrar(connections, (server) -> (server instanceof TomcatWebServer tomcat)
-						? new TomcatContainerAdapter(tomcat.getTomcat().getService().findConnectors()) : null);
+				return new AdapterRegistrar(connections, TomcatContainerAdapter::of);
 			}
 
 		}
 
 		@Configuration(proxyBeanMethods = false)
-		@ConditionalOnClass({ JettyWebServer.class, ServletContextRequest.class })
+		@ConditionalOnClass(name = { "org.springframework.boot.jetty.JettyWebServer",
+				"org.eclipse.jetty.ee11.servlet.ServletContextRequest" })
 		static class JettyAdapterConfiguration {
 
 			@Bean
 			ApplicationListener<WebServerInitializedEvent> connectionHandlingJettyAdapter(
 					ServerConnections connections) {
-				return new AdapterRegistrar(connections, (server) -> (server instanceof JettyWebServer jetty)
-						? new JettyContainerAdapter(jetty.getServer()) : null);
+				return new AdapterRegistrar(connections, JettyContainerAdapter::of);
 			}
 
 		}

@@ -8,6 +8,7 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * Explains a start-up failure caused by a {@code connection-handling.*} property: which
@@ -28,12 +29,26 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 			ConnectionHandlingProperties.ACCEPTED_POSITIVE, "connection-handling.orphans.reap", BOOLEAN,
 			"connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE);
 
+	private final @Nullable Environment environment;
+
+	/**
+	 * Create the analyzer; Spring Boot passes the application's environment, to quote the
+	 * value as it was written.
+	 * @param environment the environment, if known
+	 */
+	ConnectionHandlingFailureAnalyzer(@Nullable Environment environment) {
+		this.environment = environment;
+	}
+
 	@Override
 	public @Nullable FailureAnalysis analyze(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof InvalidPropertyException invalid) {
-				return analysis(invalid.getProperty(), invalid.getValue(), invalid.getMessage(), invalid.getAccepted(),
-						invalid);
+				String written = (this.environment != null) ? this.environment.getProperty(invalid.getProperty()) : null;
+				String value = (written != null) ? written : invalid.getValue();
+				return analysis(invalid.getProperty(), value,
+						invalid.getMessage().replace("'" + invalid.getValue() + "'", "'" + value + "'"),
+						invalid.getAccepted(), invalid);
 			}
 			if (cause instanceof BindException bind && bind.getName().toString().startsWith(PREFIX)) {
 				String property = bind.getName().toString();

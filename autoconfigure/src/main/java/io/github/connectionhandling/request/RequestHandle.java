@@ -63,6 +63,8 @@ public final class RequestHandle implements ConnectionStatus {
 
 	private volatile long abortedAtNanos;
 
+	private volatile boolean responseComplete;
+
 	/** Per-request state of the time limiter; only it reads and writes this. */
 	private volatile @Nullable Object timerSlot;
 
@@ -240,6 +242,18 @@ public final class RequestHandle implements ConnectionStatus {
 	 */
 	public long getAbortedAtNanos() {
 		return this.abortedAtNanos;
+	}
+
+	/**
+	 * Note that the whole response has been written (its declared length reached): a
+	 * client that reads it and closes has not aborted anything.
+	 */
+	public void responseComplete() {
+		this.responseComplete = true;
+	}
+
+	public boolean isResponseComplete() {
+		return this.responseComplete;
 	}
 
 	public boolean isFinished() {

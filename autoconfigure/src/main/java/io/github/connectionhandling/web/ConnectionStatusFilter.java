@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Opens each request's {@link ConnectionStatus} on its first dispatch, binds it to the
  * thread on every dispatch (request, async, error), and finishes it once when the work
- * ends: after the dispatch for a blocking handler, on async completion otherwise.
+ * ends: after the last dispatch, before the container completes the response, or on
+ * async completion when no dispatch ends it (e.g. {@code AsyncContext.complete()}).
  */
 public final class ConnectionStatusFilter implements Filter {
 
@@ -94,10 +95,21 @@ public final class ConnectionStatusFilter implements Filter {
 			if (handle.bits() != 0) {
 				guardedResponse.closeConnectionAfterwards();
 			}
-			if (first) {
+			if (!first && !request.isAsyncStarted()) {
+				// The async dispatch that ends the work: finish before the container
+				// completes the response, or a client that reads it and closes at once
+				// would look like an abort.
+				this.lifecycle.finish(handle);
+			}
+			else if (first) {
 				if (request.isAsyncStarted()) {
-					StatusAsyncContext context = statusRequest.wrap(request.getAsyncContext());
-					context.addFinisher(this.lifecycle);
+					// Wrapping on the first dispatch adds the listener that finishes the
+					// request if no dispatch does.
+					StatusAsyncContext context = statusRequest.statusAsyncContext();
+					if (context == null) {
+						// Async was started on the unwrapped request, behind our back.
+						context = statusRequest.wrap(request.getAsyncContext());
+					}
 					if (this.governAsyncTimeout) {
 						context.setTimeout(asyncTimeout(request));
 					}

@@ -37,6 +37,11 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	private boolean writerUsed;
 
+	/** The declared Content-Length, -1 if none. */
+	private volatile long declaredLength = -1;
+
+	private long written;
+
 	GuardedResponse(HttpServletResponse response, RequestHandle handle) {
 		super(response);
 		this.handle = handle;
@@ -197,6 +202,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setHeader(String name, String value) {
 		if (!discarding()) {
 			super.setHeader(name, value);
+			declaredHeader(name, value);
 		}
 	}
 
@@ -204,6 +210,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void addHeader(String name, String value) {
 		if (!discarding()) {
 			super.addHeader(name, value);
+			declaredHeader(name, value);
 		}
 	}
 
@@ -216,15 +223,39 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	@Override
 	public void setContentLength(int len) {
-		if (!discarding()) {
-			super.setContentLength(len);
-		}
+		setContentLengthLong(len);
 	}
 
 	@Override
 	public void setContentLengthLong(long len) {
 		if (!discarding()) {
 			super.setContentLengthLong(len);
+			declared(len);
+		}
+	}
+
+	private void declared(long length) {
+		this.declaredLength = length;
+		countWritten(0);
+	}
+
+	/** Note bytes written; at the declared length the response is complete. */
+	private void countWritten(long bytes) {
+		this.written += bytes;
+		long declared = this.declaredLength;
+		if (declared >= 0 && this.written >= declared) {
+			this.handle.responseComplete();
+		}
+	}
+
+	private void declaredHeader(String name, String value) {
+		if ("Content-Length".equalsIgnoreCase(name)) {
+			try {
+				declared(Long.parseLong(value.trim()));
+			}
+			catch (NumberFormatException ex) {
+				// not ours to judge
+			}
 		}
 	}
 
@@ -279,12 +310,18 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(int b) throws IOException {
-			guarded(() -> this.delegate.write(b));
+			guarded(() -> {
+				this.delegate.write(b);
+				countWritten(1);
+			});
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(b, off, len));
+			guarded(() -> {
+				this.delegate.write(b, off, len);
+				countWritten(len);
+			});
 		}
 
 		@Override

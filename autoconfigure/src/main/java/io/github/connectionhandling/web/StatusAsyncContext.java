@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  * completion callbacks of {@code DeferredResult}s and emitters and cancels
  * {@code Callable}s.
  * <p>
- * Its own listeners bind the request's status to container threads while they run
- * listeners (first) and finish the request on completion (last).
+ * Each application listener is wrapped so that the request's status is bound while it
+ * runs on a container thread; a listener of its own finishes the request on completion
+ * when no dispatch did.
  */
 final class StatusAsyncContext implements AsyncContext {
 
@@ -39,23 +40,14 @@ final class StatusAsyncContext implements AsyncContext {
 
 	private final List<Registered> listeners = new CopyOnWriteArrayList<>();
 
-	StatusAsyncContext(AsyncContext delegate, RequestHandle handle) {
+	StatusAsyncContext(AsyncContext delegate, RequestHandle handle, RequestLifecycle lifecycle) {
 		this.delegate = delegate;
 		this.handle = handle;
-		delegate.addListener(new Binder(handle));
+		delegate.addListener(new Finisher(handle, lifecycle));
 	}
 
 	AsyncContext delegate() {
 		return this.delegate;
-	}
-
-	/**
-	 * Add the listener that unbinds and finishes the request; added by the filter once
-	 * the dispatch that started async returns, so that it runs after the application's.
-	 * @param lifecycle the lifecycle
-	 */
-	void addFinisher(RequestLifecycle lifecycle) {
-		this.delegate.addListener(new Finisher(this.handle, lifecycle));
 	}
 
 	/**
@@ -78,13 +70,13 @@ final class StatusAsyncContext implements AsyncContext {
 	@Override
 	public void addListener(AsyncListener listener) {
 		this.listeners.add(new Registered(listener, this.delegate.getRequest(), this.delegate.getResponse()));
-		this.delegate.addListener(listener);
+		this.delegate.addListener(new Bound(listener, this.handle));
 	}
 
 	@Override
 	public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
 		this.listeners.add(new Registered(listener, request, response));
-		this.delegate.addListener(listener, request, response);
+		this.delegate.addListener(new Bound(listener, this.handle), request, response);
 	}
 
 	@Override
@@ -145,93 +137,59 @@ final class StatusAsyncContext implements AsyncContext {
 	private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
 	}
 
-	/** First listener: binds the status for the listeners that follow. */
-	private static final class Binder implements AsyncListener {
+	/** An application listener, run with the request's status bound. */
+	private record Bound(AsyncListener listener, RequestHandle handle) implements AsyncListener {
 
-		private final RequestHandle handle;
-
-		Binder(RequestHandle handle) {
-			this.handle = handle;
+		@Override
+		public void onComplete(AsyncEvent event) throws IOException {
+			try (CurrentRequest.Binding binding = CurrentRequest.bindListener(this.handle)) {
+				this.listener.onComplete(event);
+			}
 		}
 
 		@Override
+		public void onTimeout(AsyncEvent event) throws IOException {
+			try (CurrentRequest.Binding binding = CurrentRequest.bindListener(this.handle)) {
+				this.listener.onTimeout(event);
+			}
+		}
+
+		@Override
+		public void onError(AsyncEvent event) throws IOException {
+			try (CurrentRequest.Binding binding = CurrentRequest.bindListener(this.handle)) {
+				this.listener.onError(event);
+			}
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) throws IOException {
+			try (CurrentRequest.Binding binding = CurrentRequest.bindListener(this.handle)) {
+				this.listener.onStartAsync(event);
+			}
+		}
+
+	}
+
+	/** Finishes the request on completion, if no dispatch finished it before. */
+	private record Finisher(RequestHandle handle, RequestLifecycle lifecycle) implements AsyncListener {
+
+		@Override
 		public void onComplete(AsyncEvent event) {
-			Bindings.open(this.handle);
+			this.lifecycle.finish(this.handle);
 		}
 
 		@Override
 		public void onTimeout(AsyncEvent event) {
-			Bindings.open(this.handle);
 		}
 
 		@Override
 		public void onError(AsyncEvent event) {
-			Bindings.open(this.handle);
 		}
 
 		@Override
 		public void onStartAsync(AsyncEvent event) {
 			// Async started again on an async dispatch: the container dropped us.
 			event.getAsyncContext().addListener(this);
-		}
-
-	}
-
-	/** Last listener: unbinds, and on completion finishes the request. */
-	private static final class Finisher implements AsyncListener {
-
-		private final RequestHandle handle;
-
-		private final RequestLifecycle lifecycle;
-
-		Finisher(RequestHandle handle, RequestLifecycle lifecycle) {
-			this.handle = handle;
-			this.lifecycle = lifecycle;
-		}
-
-		@Override
-		public void onComplete(AsyncEvent event) {
-			try {
-				this.lifecycle.finish(this.handle);
-			}
-			finally {
-				Bindings.close();
-			}
-		}
-
-		@Override
-		public void onTimeout(AsyncEvent event) {
-			Bindings.close();
-		}
-
-		@Override
-		public void onError(AsyncEvent event) {
-			Bindings.close();
-		}
-
-		@Override
-		public void onStartAsync(AsyncEvent event) {
-			event.getAsyncContext().addListener(this);
-		}
-
-	}
-
-	/** The binding opened by {@link Binder} and closed by {@link Finisher} on one thread. */
-	private static final class Bindings {
-
-		private static final ThreadLocal<CurrentRequest.@Nullable Binding> open = new ThreadLocal<>();
-
-		static void open(RequestHandle handle) {
-			close();
-			open.set(CurrentRequest.bindListener(handle));
-		}
-
-		static void close() {
-			CurrentRequest.Binding binding = open.get();
-			if (binding != null) {
-				open.remove();
-				binding.close();
-			}
 		}
 
 	}

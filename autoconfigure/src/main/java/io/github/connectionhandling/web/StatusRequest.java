@@ -187,7 +187,7 @@ final class StatusRequest extends HttpServletRequestWrapper {
 		if (existing != null && existing.delegate() == context) {
 			return existing;
 		}
-		StatusAsyncContext wrapped = new StatusAsyncContext(context, this.handle);
+		StatusAsyncContext wrapped = new StatusAsyncContext(context, this.handle, this.lifecycle);
 		this.asyncContext = wrapped;
 		return wrapped;
 	}

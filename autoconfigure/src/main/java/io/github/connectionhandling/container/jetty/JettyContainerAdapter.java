@@ -15,6 +15,9 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.web.server.WebServer;
+
 /**
  * Reaches Jetty's end points through public API: a request's end point is
  * {@code ServletContextRequest.getServletContextRequest(request).getConnectionMetaData().getConnection().getEndPoint()},
@@ -25,6 +28,15 @@ import org.jspecify.annotations.Nullable;
 public final class JettyContainerAdapter implements ContainerAdapter {
 
 	private final Server server;
+
+	/**
+	 * Return an adapter for a web server, if it is Jetty.
+	 * @param server the server that started
+	 * @return the adapter or {@code null}
+	 */
+	public static @Nullable ContainerAdapter of(WebServer server) {
+		return (server instanceof JettyWebServer jetty) ? new JettyContainerAdapter(jetty.getServer()) : null;
+	}
 
 	/**
 	 * Create an adapter for a server.

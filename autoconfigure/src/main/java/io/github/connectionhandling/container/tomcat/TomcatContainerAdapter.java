@@ -23,6 +23,9 @@ import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.WebServer;
+
 /**
  * Reaches Tomcat's socket wrappers. A request's wrapper: {@code RequestFacade.request} →
  * {@code Request.getCoyoteRequest()} → the coyote request's {@code hook} (its processor)
@@ -43,6 +46,16 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 	private static final Method protocolEndpoint = method(AbstractProtocol.class, "getEndpoint");
 
 	private final List<AbstractEndpoint<?, ?>> endpoints;
+
+	/**
+	 * Return an adapter for a web server, if it is Tomcat.
+	 * @param server the server that started
+	 * @return the adapter or {@code null}
+	 */
+	public static @Nullable ContainerAdapter of(WebServer server) {
+		return (server instanceof TomcatWebServer tomcat)
+				? new TomcatContainerAdapter(tomcat.getTomcat().getService().findConnectors()) : null;
+	}
 
 	/**
 	 * Create an adapter for the given connectors.
