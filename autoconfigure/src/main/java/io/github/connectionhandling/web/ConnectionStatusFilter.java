@@ -1,7 +1,6 @@
 package io.github.connectionhandling.web;
 
 import java.io.IOException;
-import java.nio.channels.SocketChannel;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.RequestStoppedException;
@@ -11,6 +10,7 @@ import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestInfo;
 import io.github.connectionhandling.request.RequestLifecycle;
+import io.github.connectionhandling.request.StopAction;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -20,8 +20,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,8 +29,6 @@ import org.jspecify.annotations.Nullable;
  * async completion when no dispatch ends it (e.g. {@code AsyncContext.complete()}).
  */
 public final class ConnectionStatusFilter implements Filter {
-
-	private static final Log logger = LogFactory.getLog(ConnectionStatusFilter.class);
 
 	private final RequestLifecycle lifecycle;
 
@@ -92,7 +88,11 @@ public final class ConnectionStatusFilter implements Filter {
 			chain.doFilter(statusRequest, guardedResponse);
 		}
 		finally {
-			if (handle.bits() != 0) {
+			if (handle.isTimedOut()) {
+				// Never hand the container a response the stopping thread is writing.
+				guardedResponse.timeOut(this.timeoutStatus, true);
+			}
+			else if (handle.bits() != 0) {
 				guardedResponse.closeConnectionAfterwards();
 			}
 			if (!first && !request.isAsyncStarted()) {
@@ -161,50 +161,16 @@ public final class ConnectionStatusFilter implements Filter {
 	 * connection if the response was committed), and tells async listeners the request
 	 * failed, as the container would.
 	 */
-	private static final class Stopper implements io.github.connectionhandling.request.StopAction {
-
-		private final StatusRequest request;
-
-		private final GuardedResponse response;
-
-		private final int timeoutStatus;
-
-		Stopper(StatusRequest request, GuardedResponse response, int timeoutStatus) {
-			this.request = request;
-			this.response = response;
-			this.timeoutStatus = timeoutStatus;
-		}
+	private record Stopper(StatusRequest request, GuardedResponse response, int timeoutStatus) implements StopAction {
 
 		@Override
-		public void stop(int bits) throws IOException {
-			if ((bits & ConnectionStatus.TIMEOUT) != 0 && !this.response.answerTimeout(this.timeoutStatus)) {
-				closeConnection(this.request.handle().getConnection());
+		public void stop(int bits) {
+			if ((bits & ConnectionStatus.TIMEOUT) != 0) {
+				this.response.timeOut(this.timeoutStatus, false);
 			}
 			StatusAsyncContext context = this.request.statusAsyncContext();
 			if (context != null) {
 				context.fail(new RequestStoppedException(bits));
-			}
-		}
-
-		private static void closeConnection(@Nullable ContainerConnection connection) {
-			if (connection == null) {
-				return;
-			}
-			SocketChannel channel = connection.channel();
-			try {
-				if (channel != null) {
-					// A half-close at the socket: the client sees the end of the stream, and
-					// the container, whose thread may still be writing, fails its next write
-					// and closes the connection itself.
-					channel.shutdownOutput();
-					channel.shutdownInput();
-				}
-				else {
-					connection.close();
-				}
-			}
-			catch (IOException ex) {
-				logger.debug("Cannot close " + connection, ex);
 			}
 		}
 

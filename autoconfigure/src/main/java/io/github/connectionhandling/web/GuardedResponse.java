@@ -3,16 +3,20 @@ package io.github.connectionhandling.web;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.request.RequestHandle;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
@@ -25,6 +29,8 @@ import org.springframework.http.HttpStatus;
  */
 final class GuardedResponse extends HttpServletResponseWrapper {
 
+	private static final Log logger = LogFactory.getLog(GuardedResponse.class);
+
 	private static final long TAKE_OVER_WAIT_MILLIS = 50;
 
 	private final RequestHandle handle;
@@ -36,6 +42,9 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	private @Nullable PrintWriter writer;
 
 	private boolean writerUsed;
+
+	/** Guarded by lock: the timeout was answered (or its connection closed). */
+	private boolean timedOut;
 
 	/** The declared Content-Length, -1 if none. */
 	private volatile long declaredLength = -1;
@@ -61,30 +70,53 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	}
 
 	/**
-	 * Answer a timed-out request: if nothing was committed, replace the response with an
-	 * RFC 9457 problem; called off the request thread.
+	 * Answer a timed-out request once, from whichever thread gets here first: the thread
+	 * stopping the work (so the client is answered on time even while the handler runs)
+	 * or the request thread on its way out (so the container never completes a response
+	 * that another thread is still writing). If nothing was committed, the response is
+	 * replaced with an RFC 9457 problem; otherwise the connection is closed.
 	 * @param status the HTTP status to send
-	 * @return {@code true} if the client was answered, {@code false} if the response was
-	 * committed already (or busy writing), so the connection should be closed instead
-	 * @throws IOException if the answer cannot be written
+	 * @param wait whether to wait for a write in progress; {@code false} gives up after a
+	 * short wait and closes the connection instead (the response is committed anyway)
 	 */
-	boolean answerTimeout(int status) throws IOException {
+	void timeOut(int status, boolean wait) {
 		boolean locked;
 		try {
-			locked = this.lock.tryLock(TAKE_OVER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+			locked = wait ? lockNow() : this.lock.tryLock(TAKE_OVER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return false;
+			locked = false;
 		}
 		if (!locked) {
-			return false; // a write is blocked on a slow client: it is committed anyway
+			closeConnection(); // a write is blocked on a slow client: it is committed
+			return;
 		}
 		try {
-			HttpServletResponse real = real();
-			if (real.isCommitted()) {
-				return false;
+			if (this.timedOut) {
+				return;
 			}
+			this.timedOut = true;
+			if (!answerTimeout(status)) {
+				closeConnection();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private boolean lockNow() {
+		this.lock.lock();
+		return true;
+	}
+
+	private boolean answerTimeout(int status) {
+		HttpServletResponse real = real();
+		if (real.isCommitted()) {
+			return false;
+		}
+		try {
 			byte[] body = problem(status, this.handle.getTimeLimit(), this.handle.getInfo().uri());
 			real.reset();
 			real.setStatus(status);
@@ -102,8 +134,32 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			real.flushBuffer();
 			return true;
 		}
-		finally {
-			this.lock.unlock();
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Cannot answer timed-out request " + this.handle.getId(), ex);
+			return false;
+		}
+	}
+
+	private void closeConnection() {
+		ContainerConnection connection = this.handle.getConnection();
+		if (connection == null) {
+			return;
+		}
+		SocketChannel channel = connection.channel();
+		try {
+			if (channel != null) {
+				// A half-close at the socket: the client sees the end of the stream, and
+				// the container, whose thread may still be writing, fails its next write
+				// and closes the connection itself.
+				channel.shutdownOutput();
+				channel.shutdownInput();
+			}
+			else {
+				connection.close();
+			}
+		}
+		catch (IOException ex) {
+			logger.debug("Cannot close " + connection, ex);
 		}
 	}
 
@@ -141,9 +197,15 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	 * carry a header; called on the request thread.
 	 */
 	void closeConnectionAfterwards() {
-		HttpServletResponse real = real();
-		if (!real.isCommitted()) {
-			real.setHeader("Connection", "close");
+		this.lock.lock();
+		try {
+			HttpServletResponse real = real();
+			if (!real.isCommitted()) {
+				real.setHeader("Connection", "close");
+			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
