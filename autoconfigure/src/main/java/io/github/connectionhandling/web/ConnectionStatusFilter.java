@@ -11,6 +11,7 @@ import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestInfo;
 import io.github.connectionhandling.request.RequestLifecycle;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -95,8 +96,9 @@ public final class ConnectionStatusFilter implements Filter {
 				guardedResponse.closeConnectionAfterwards();
 			}
 			if (first) {
-				if (request.isAsyncStarted()) {
-					StatusAsyncContext context = statusRequest.wrap(request.getAsyncContext());
+				AsyncContext asyncContext = startedAsyncContext(request);
+				if (asyncContext != null) {
+					StatusAsyncContext context = statusRequest.wrap(asyncContext);
 					context.addFinisher(this.lifecycle);
 					if (this.governAsyncTimeout) {
 						context.setTimeout(asyncTimeout(request));
@@ -106,6 +108,23 @@ public final class ConnectionStatusFilter implements Filter {
 					this.lifecycle.finish(handle);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Jetty reports a request that is upgrading its connection (HTTP/1.1 Upgrade) as async
+	 * started but has no async context for it; the request's work ends with this
+	 * dispatch then, as it does on Tomcat.
+	 */
+	private static @Nullable AsyncContext startedAsyncContext(HttpServletRequest request) {
+		if (!request.isAsyncStarted()) {
+			return null;
+		}
+		try {
+			return request.getAsyncContext();
+		}
+		catch (IllegalStateException ex) {
+			return null;
 		}
 	}
 
