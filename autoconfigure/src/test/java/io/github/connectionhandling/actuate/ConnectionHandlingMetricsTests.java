@@ -74,11 +74,7 @@ class ConnectionHandlingMetricsTests {
 		assertThat(aborted("client")).isOne();
 		assertThat(aborted("actuator")).isOne();
 		await().atMost(Duration.ofSeconds(5))
-			.until(() -> this.registry.get("connection.handling.abort.callbacks").tag("reason", "client").timer().count() == 1
-					&& this.registry.get("connection.handling.abort.callbacks")
-						.tag("reason", "actuator")
-						.timer()
-						.count() == 1);
+			.until(() -> abortCallbacks("client") == 1 && abortCallbacks("actuator") == 1);
 	}
 
 	@Test
@@ -106,6 +102,10 @@ class ConnectionHandlingMetricsTests {
 
 	private double aborted(String reason) {
 		return this.registry.get("connection.handling.requests.aborted").tag("reason", reason).counter().count();
+	}
+
+	private long abortCallbacks(String reason) {
+		return this.registry.get("connection.handling.abort.callbacks").tag("reason", reason).timer().count();
 	}
 
 	private RequestHandle start() {

@@ -145,8 +145,9 @@ class ConnectionHandlingActuatorAutoConfigurationTests {
 						false);
 				assertThat(registry.get("connection.handling.requests.active").gauge().value()).isOne();
 				handle.signal(io.github.connectionhandling.ConnectionStatus.ABORTED, "client");
-				assertThat(registry.get("connection.handling.requests.aborted").tag("reason", "client").counter().count())
-					.isOne();
+				assertThat(registry.get("connection.handling.requests.aborted").tag("reason", "client").counter())
+					.extracting((counter) -> counter.count())
+					.isEqualTo(1.0);
 				lifecycle.finish(handle);
 				assertThat(registry.get("connection.handling.connections.open").gauge().value()).isZero();
 				assertThat(registry.get("connection.handling.connections.orphaned").gauge().value()).isZero();

@@ -195,7 +195,10 @@ class OrphanReaperTests {
 
 		@Override
 		public List<ContainerConnection> openConnections() {
-			return this.connections.stream().filter(ChannelConnection::isOpen).map(ContainerConnection.class::cast).toList();
+			return this.connections.stream()
+				.filter(ChannelConnection::isOpen)
+				.map(ContainerConnection.class::cast)
+				.toList();
 		}
 
 		@Override

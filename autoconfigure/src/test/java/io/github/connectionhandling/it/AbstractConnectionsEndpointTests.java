@@ -189,7 +189,8 @@ abstract class AbstractConnectionsEndpointTests {
 		});
 		assertThat(TcpStates.closeWait(this.port)).isOne();
 		assertThat(this.registry.get("connection.handling.connections.orphaned").gauge().value()).isOne();
-		await().atMost(WAIT).until(() -> actuator.connections().get("totals").get("reaped").asLong() == reapedBefore + 1);
+		await().atMost(WAIT)
+			.until(() -> actuator.connections().get("totals").get("reaped").asLong() == reapedBefore + 1);
 		assertThat(actuator.connections().get("orphaned").asInt()).isZero();
 		await().atMost(WAIT).until(() -> TcpStates.closeWait(this.port) == 0);
 		assertThat(this.registry.get("connection.handling.connections.reaped").functionCounter().count())

@@ -52,7 +52,8 @@ abstract class AbstractReadOnlyConnectionsEndpointTests {
 			assertThat(response.body()).isEqualTo("done 0");
 			// Closed only once the request has ended: a client closing between the response
 			// and the request's end is a separate matter.
-			await().atMost(WAIT).until(() -> this.events.of("read-only").stream().anyMatch((e) -> e.startsWith("shutdown:")));
+			await().atMost(WAIT)
+				.until(() -> this.events.of("read-only").stream().anyMatch((e) -> e.startsWith("shutdown:")));
 		}
 		assertThat(this.events.of("read-only")).containsExactly("started", "slept", "shutdown:0");
 	}

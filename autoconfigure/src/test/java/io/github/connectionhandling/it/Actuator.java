@@ -45,7 +45,8 @@ final class Actuator {
 	}
 
 	Response call(String method, String path) {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/connections" + path))
+		URI uri = URI.create("http://127.0.0.1:" + this.port + "/actuator/connections" + path);
+		HttpRequest request = HttpRequest.newBuilder(uri)
 			.method(method, HttpRequest.BodyPublishers.noBody())
 			.timeout(Duration.ofSeconds(10))
 			.build();
