@@ -8,6 +8,7 @@ import io.github.connectionhandling.container.ServerConnections;
 import io.github.connectionhandling.container.jetty.JettyContainerAdapter;
 import io.github.connectionhandling.container.tomcat.TomcatContainerAdapter;
 import io.github.connectionhandling.detection.DisconnectDetector;
+import io.github.connectionhandling.detection.OrphanReaper;
 import io.github.connectionhandling.detection.TcpStateTable;
 import io.github.connectionhandling.request.CpuTime;
 import io.github.connectionhandling.request.InFlightRequests;
@@ -127,17 +128,27 @@ public final class ConnectionHandlingAutoConfiguration {
 		}
 
 		@Bean
+		@ConditionalOnMissingBean
+		OrphanReaper connectionHandlingOrphanReaper(ServerConnections connections, InFlightRequests requests,
+				ConnectionHandlingProperties properties) {
+			return new OrphanReaper(connections, requests, new TcpStateTable(), properties.getOrphans().getInterval(),
+					properties.getOrphans().isReap());
+		}
+
+		@Bean
 		ApplicationListener<WebServerInitializedEvent> connectionHandlingStartupLog(
 				ObjectProvider<DisconnectDetector> detector, ObjectProvider<TimeLimiter> timeLimiter,
-				ServerConnections connections) {
+				ObjectProvider<OrphanReaper> reaper, ServerConnections connections) {
 			return (event) -> {
 				if (logger.isInfoEnabled()) {
 					DisconnectDetector active = detector.getIfAvailable();
 					TimeLimiter limiter = timeLimiter.getIfAvailable();
+					OrphanReaper orphans = reaper.getIfAvailable();
 					logger.info("Connection handling on port " + event.getWebServer().getPort() + ": "
 							+ connections.adapters().stream().map((a) -> a.describe()).toList()
 							+ "; abort detection: " + ((active != null) ? active.describe() : "off")
-							+ "; time limits: " + ((limiter != null) ? limiter.describe() : "off"));
+							+ "; time limits: " + ((limiter != null) ? limiter.describe() : "off")
+							+ "; orphan reaper: " + ((orphans != null) ? orphans.describe() : "off"));
 				}
 			};
 		}

@@ -2,6 +2,7 @@ package io.github.connectionhandling.container;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
 
@@ -45,5 +46,13 @@ public interface ContainerConnection {
 	 * @return whether it is open
 	 */
 	boolean isOpen();
+
+	/**
+	 * Return when the connection was accepted, if the container records it.
+	 * @return the instant or {@code null}
+	 */
+	default @Nullable Instant openedAt() {
+		return null;
+	}
 
 }

@@ -11,6 +11,7 @@ import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestInfo;
 import io.github.connectionhandling.request.RequestLifecycle;
 import io.github.connectionhandling.request.StopAction;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -102,13 +103,13 @@ public final class ConnectionStatusFilter implements Filter {
 				this.lifecycle.finish(handle);
 			}
 			else if (first) {
-				if (request.isAsyncStarted()) {
-					// Wrapping on the first dispatch adds the listener that finishes the
-					// request if no dispatch does.
+				AsyncContext asyncContext = startedAsyncContext(request);
+				if (asyncContext != null) {
 					StatusAsyncContext context = statusRequest.statusAsyncContext();
 					if (context == null) {
-						// Async was started on the unwrapped request, behind our back.
-						context = statusRequest.wrap(request.getAsyncContext());
+						// Async was started on the unwrapped request, behind our back;
+						// wrapping adds the listener that finishes the request.
+						context = statusRequest.wrap(asyncContext);
 					}
 					if (this.governAsyncTimeout) {
 						context.setTimeout(asyncTimeout(request));
@@ -118,6 +119,23 @@ public final class ConnectionStatusFilter implements Filter {
 					this.lifecycle.finish(handle);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Jetty reports a request that is upgrading its connection (HTTP/1.1 Upgrade) as async
+	 * started but has no async context for it; the request's work ends with this
+	 * dispatch then, as it does on Tomcat.
+	 */
+	private static @Nullable AsyncContext startedAsyncContext(HttpServletRequest request) {
+		if (!request.isAsyncStarted()) {
+			return null;
+		}
+		try {
+			return request.getAsyncContext();
+		}
+		catch (IllegalStateException ex) {
+			return null;
 		}
 	}
 

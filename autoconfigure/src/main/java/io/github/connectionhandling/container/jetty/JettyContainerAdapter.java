@@ -3,6 +3,7 @@ package io.github.connectionhandling.container.jetty;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -115,6 +116,11 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 
 		private static @Nullable InetSocketAddress inet(@Nullable SocketAddress address) {
 			return (address instanceof InetSocketAddress inet) ? inet : null;
+		}
+
+		@Override
+		public Instant openedAt() {
+			return Instant.ofEpochMilli(this.endPoint.getCreatedTimeStamp());
 		}
 
 		@Override

@@ -1,0 +1,11 @@
+package io.github.connectionhandling.it;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+@SpringBootTest(classes = { ConnectionsApp.class, OnJetty.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { AbstractConnectionsEndpointTests.PROPERTIES, AbstractConnectionsEndpointTests.UNRESTRICTED,
+				AbstractConnectionsEndpointTests.REAPER })
+class JettyConnectionsEndpointTests extends AbstractConnectionsEndpointTests {
+
+}
