@@ -40,9 +40,17 @@ final class StatusAsyncContext implements AsyncContext {
 
 	private final List<Registered> listeners = new CopyOnWriteArrayList<>();
 
+	private final ServletRequest request;
+
+	private final ServletResponse response;
+
 	StatusAsyncContext(AsyncContext delegate, RequestHandle handle, RequestLifecycle lifecycle) {
 		this.delegate = delegate;
 		this.handle = handle;
+		// Taken now: once a fast async task dispatched, Tomcat no longer gives them out,
+		// though filters still add listeners on their way back.
+		this.request = delegate.getRequest();
+		this.response = delegate.getResponse();
 		delegate.addListener(new Finisher(handle, lifecycle));
 	}
 
@@ -69,7 +77,7 @@ final class StatusAsyncContext implements AsyncContext {
 
 	@Override
 	public void addListener(AsyncListener listener) {
-		this.listeners.add(new Registered(listener, this.delegate.getRequest(), this.delegate.getResponse()));
+		this.listeners.add(new Registered(listener, this.request, this.response));
 		this.delegate.addListener(new Bound(listener, this.handle));
 	}
 
