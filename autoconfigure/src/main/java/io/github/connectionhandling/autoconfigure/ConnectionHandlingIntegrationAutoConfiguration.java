@@ -3,14 +3,18 @@ package io.github.connectionhandling.autoconfigure;
 import javax.sql.DataSource;
 
 import io.github.connectionhandling.integration.http.CancellingClientHttpRequestInterceptor;
+import io.github.connectionhandling.integration.http.JettyRequestAborter;
 import io.github.connectionhandling.integration.jdbc.CancellingDataSourcePostProcessor;
 import io.github.connectionhandling.integration.task.RequestTaskDecorator;
+import org.eclipse.jetty.client.HttpClient;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.http.client.JettyClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -63,6 +67,17 @@ public final class ConnectionHandlingIntegrationAutoConfiguration {
 		@ConditionalOnClass(RestTemplate.class)
 		RestTemplateCustomizer connectionHandlingRestTemplateCustomizer() {
 			return (restTemplate) -> restTemplate.getInterceptors().add(this.interceptor);
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass({ JettyClientHttpRequestFactoryBuilder.class, HttpClient.class })
+		static class JettyClientConfiguration {
+
+			@Bean
+			ClientHttpRequestFactoryBuilderCustomizer<JettyClientHttpRequestFactoryBuilder> connectionHandlingJettyClientCustomizer() {
+				return (builder) -> builder.withHttpClientCustomizer(JettyRequestAborter::install);
+			}
+
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.io.InputStream;
 
 import io.github.connectionhandling.RequestStoppedException;
 import io.github.connectionhandling.integration.StopHooks;
+import io.github.connectionhandling.request.StopAction;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -22,10 +23,12 @@ import org.springframework.http.client.ClientHttpResponse;
  * clients Spring Boot picks by default: the JDK {@code HttpClient} (Spring's
  * {@code JdkClientHttpRequest} cancels the exchange's future when its wait is interrupted,
  * which closes the connection; an interrupted body read fails at once and closing the
- * response cancels the body) and the Jetty client (whose waits are interruptible; this
- * interceptor then aborts the exchange by closing the response). Clients that block in
- * plain socket reads (Apache HttpClient classic, {@code HttpURLConnection}) ignore
- * interrupts on platform threads: their calls end at their read timeout.
+ * response cancels the body). The Jetty client's waits are interruptible too, but an
+ * interrupted wait leaves its exchange running: {@link JettyRequestAborter}, installed on
+ * the auto-configured Jetty client, hands the exchange to the stop, which aborts it.
+ * Clients that block in plain socket reads (Apache HttpClient classic,
+ * {@code HttpURLConnection}) ignore interrupts on platform threads: their calls end at
+ * their read timeout.
  * <p>
  * A call that fails because its request stopped surfaces as a
  * {@link RequestStoppedException} caused by the client's exception; a call made after the
@@ -33,15 +36,20 @@ import org.springframework.http.client.ClientHttpResponse;
  */
 public final class CancellingClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 
+	/** The call the calling thread is executing, for client listeners that run on it. */
+	private static final ThreadLocal<@Nullable CallStop> executing = new ThreadLocal<>();
+
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
-		Thread caller = Thread.currentThread();
-		StopHooks.Hook hook = StopHooks.arm((bits) -> caller.interrupt());
+		CallStop call = new CallStop(Thread.currentThread());
+		StopHooks.Hook hook = StopHooks.arm(call);
 		if (hook == null) {
 			return execution.execute(request, body);
 		}
 		ClientHttpResponse response;
+		CallStop outer = executing.get();
+		executing.set(call);
 		try {
 			response = execution.execute(request, body);
 		}
@@ -57,9 +65,66 @@ public final class CancellingClientHttpRequestInterceptor implements ClientHttpR
 			hook.disarm();
 			throw ex;
 		}
+		finally {
+			executing.set(outer);
+		}
 		// Stays armed while the body is read: the response is read on the calling thread
 		// once this method returned.
 		return new StoppableResponse(response, hook);
+	}
+
+	/**
+	 * Attach an action that aborts the underlying exchange of the call the calling thread
+	 * is executing, if it executes one for a request.
+	 * @param abort the action; run at once if the request was stopped already
+	 */
+	static void attachAbort(Runnable abort) {
+		CallStop call = executing.get();
+		if (call != null) {
+			call.attach(abort);
+		}
+	}
+
+	/**
+	 * Stops one call: interrupts its thread and aborts its exchange where the client
+	 * allows.
+	 */
+	private static final class CallStop implements StopAction {
+
+		private final Thread caller;
+
+		// Guarded by this
+		private @Nullable Runnable abort;
+
+		private boolean stopped;
+
+		CallStop(Thread caller) {
+			this.caller = caller;
+		}
+
+		@Override
+		public void stop(int bits) {
+			Runnable abort;
+			synchronized (this) {
+				this.stopped = true;
+				abort = this.abort;
+			}
+			if (abort != null) {
+				abort.run();
+			}
+			this.caller.interrupt();
+		}
+
+		void attach(Runnable abort) {
+			synchronized (this) {
+				if (!this.stopped) {
+					this.abort = abort;
+					return;
+				}
+			}
+			abort.run();
+		}
+
 	}
 
 	/**

@@ -51,6 +51,8 @@ public class IntegrationController {
 
 	private final AsyncWork asyncWork;
 
+	private final ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder;
+
 	private final String sleepSql;
 
 	private final String shortSql;
@@ -59,7 +61,8 @@ public class IntegrationController {
 
 	public IntegrationController(Events events, DataSource dataSource, EntityManagerFactory entityManagerFactory,
 			RestClient.Builder restClientBuilder, RestTemplateBuilder restTemplateBuilder, AsyncWork asyncWork,
-			@Value("${it.db.sleep-sql}") String sleepSql, @Value("${it.db.short-sql}") String shortSql) {
+			ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder,
+			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql) {
 		this.events = events;
 		this.dataSource = dataSource;
 		this.jdbcTemplate = new JdbcTemplate(dataSource);
@@ -67,6 +70,7 @@ public class IntegrationController {
 		this.restClientBuilder = restClientBuilder;
 		this.restTemplateBuilder = restTemplateBuilder;
 		this.asyncWork = asyncWork;
+		this.requestFactoryBuilder = requestFactoryBuilder;
 		this.sleepSql = sleepSql;
 		this.shortSql = shortSql;
 	}
@@ -148,10 +152,10 @@ public class IntegrationController {
 	@GetMapping("/http/call")
 	String call(@RequestParam String tag, @RequestParam int port, @RequestParam String client,
 			@RequestParam(defaultValue = "restclient") String via) {
+		// "default": the auto-configured builder's own client (Jetty's on this class path).
 		ClientHttpRequestFactoryBuilder<?> factory = switch (client) {
 			case "jdk" -> ClientHttpRequestFactoryBuilder.jdk();
-			case "jetty" -> ClientHttpRequestFactoryBuilder.jetty();
-			case "simple" -> ClientHttpRequestFactoryBuilder.simple();
+			case "default" -> this.requestFactoryBuilder;
 			default -> throw new IllegalArgumentException(client);
 		};
 		String uri = "http://127.0.0.1:" + port + "/http/slow?tag=" + tag + "-callee";
