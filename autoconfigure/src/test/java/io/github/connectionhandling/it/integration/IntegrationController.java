@@ -195,6 +195,16 @@ public class IntegrationController {
 		}
 	}
 
+	/**
+	 * Run an {@code @Async} task from the calling thread, which works for no request.
+	 * @param tag the tag
+	 * @return the task's result
+	 * @throws Exception if it failed
+	 */
+	String asyncOutside(String tag) throws Exception {
+		return this.asyncWork.sleep(tag, null, 1).get();
+	}
+
 	private String outcome(RuntimeException ex, String cause) {
 		RequestStoppedException stopped = find(ex);
 		if (stopped != null) {
