@@ -6,10 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Arrays;
 
 import io.github.connectionhandling.it.OnTomcat;
+import io.github.connectionhandling.it.RawHttp;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -59,6 +62,34 @@ class PostgresCancellationTests extends AbstractJdbcCancellationTests {
 		registry.add("spring.datasource.url", () -> URL);
 		registry.add("spring.datasource.username", () -> USER);
 		registry.add("spring.datasource.password", () -> PASSWORD);
+	}
+
+	/**
+	 * Bench only ({@code bench/jdbc-cancel-latency.sh}): how long after the client's close
+	 * a running {@code pg_sleep(30)} fails as cancelled, over {@code -Dbench.rounds} rounds.
+	 * @throws Exception if a round failed
+	 */
+	@Test
+	void benchCancelLatency() throws Exception {
+		int rounds = Integer.getInteger("bench.rounds", 0);
+		Assumptions.assumeTrue(rounds > 0, "Bench only: run with -Dbench.rounds=N");
+		double[] millis = new double[rounds];
+		for (int i = 0; i < rounds; i++) {
+			String tag = "bench-" + i;
+			RawHttp client = RawHttp.connect(this.port).get("/db/sleep?tag=" + tag + "&via=template");
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has(tag, "query-started"));
+			awaitStatementRunning();
+			long closed = System.nanoTime();
+			client.close();
+			String outcome = "stopped:1:" + CANCELLED;
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has(tag, outcome));
+			millis[i] = (this.events.nanosOf(tag, outcome) - closed) / 1e6;
+			await().atMost(Duration.ofSeconds(10)).until(this.requests::isEmpty);
+		}
+		Arrays.sort(millis);
+		System.out.printf("bench jdbc-cancel-latency postgresql rounds=%d min=%.1fms median=%.1fms p90=%.1fms max=%.1fms%n",
+				rounds, millis[0], millis[rounds / 2], millis[(int) Math.min(rounds - 1, Math.ceil(rounds * 0.9) - 1)],
+				millis[rounds - 1]);
 	}
 
 	@Override
