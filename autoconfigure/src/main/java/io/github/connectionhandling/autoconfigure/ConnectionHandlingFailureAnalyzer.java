@@ -20,14 +20,18 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 
 	private static final String BOOLEAN = "true or false";
 
-	private static final Map<String, String> ACCEPTED = Map.of("connection-handling.enabled", BOOLEAN,
-			"connection-handling.ignore-user-abort", BOOLEAN, "connection-handling.max-execution-time",
-			ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE, "connection-handling.time-limit-clock", "wall or cpu",
-			"connection-handling.timeout-status", ConnectionHandlingProperties.ACCEPTED_STATUS,
-			"connection-handling.abort-detection.enabled", BOOLEAN, "connection-handling.abort-detection.arm-delay",
-			ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE, "connection-handling.abort-detection.poll-interval",
-			ConnectionHandlingProperties.ACCEPTED_POSITIVE, "connection-handling.orphans.reap", BOOLEAN,
-			"connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE);
+	private static final Map<String, String> ACCEPTED = Map.ofEntries(
+			Map.entry("connection-handling.enabled", BOOLEAN), Map.entry("connection-handling.ignore-user-abort", BOOLEAN),
+			Map.entry("connection-handling.max-execution-time", ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE),
+			Map.entry("connection-handling.time-limit-clock", "wall or cpu"),
+			Map.entry("connection-handling.timeout-status", ConnectionHandlingProperties.ACCEPTED_STATUS),
+			Map.entry("connection-handling.abort-detection.enabled", BOOLEAN),
+			Map.entry("connection-handling.abort-detection.arm-delay", ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE),
+			Map.entry("connection-handling.abort-detection.poll-interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
+			Map.entry("connection-handling.orphans.reap", BOOLEAN),
+			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
+			Map.entry("connection-handling.cancel.jdbc", BOOLEAN), Map.entry("connection-handling.cancel.http", BOOLEAN),
+			Map.entry("connection-handling.cancel.async", BOOLEAN));
 
 	private final @Nullable Environment environment;
 

@@ -46,6 +46,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 	private final Orphans orphans = new Orphans();
 
+	private final Cancel cancel = new Cancel();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -92,6 +94,10 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 	public Orphans getOrphans() {
 		return this.orphans;
+	}
+
+	public Cancel getCancel() {
+		return this.cancel;
 	}
 
 	@Override
@@ -215,6 +221,57 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 		public void setInterval(Duration interval) {
 			this.interval = interval;
+		}
+
+	}
+
+	/**
+	 * Where a stopped request's work is stopped besides interrupting its threads: when a
+	 * request is aborted (and does not ignore aborts) or times out.
+	 */
+	public static class Cancel {
+
+		/**
+		 * Whether DataSource beans are wrapped so that the JDBC statements a request is
+		 * executing are cancelled (Statement.cancel()) when it is stopped.
+		 */
+		private boolean jdbc = true;
+
+		/**
+		 * Whether outgoing calls made through the auto-configured RestClient.Builder and
+		 * RestTemplateBuilder are aborted when the request they are made for is stopped.
+		 */
+		private boolean http = true;
+
+		/**
+		 * Whether tasks a request submits to the auto-configured task executor (@Async
+		 * included) carry its ConnectionStatus, are interrupted when it is stopped, and
+		 * are cancelled if they have not started by then.
+		 */
+		private boolean async = true;
+
+		public boolean isJdbc() {
+			return this.jdbc;
+		}
+
+		public void setJdbc(boolean jdbc) {
+			this.jdbc = jdbc;
+		}
+
+		public boolean isHttp() {
+			return this.http;
+		}
+
+		public void setHttp(boolean http) {
+			this.http = http;
+		}
+
+		public boolean isAsync() {
+			return this.async;
+		}
+
+		public void setAsync(boolean async) {
+			this.async = async;
 		}
 
 	}

@@ -1,0 +1,228 @@
+package io.github.connectionhandling.it.integration;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+
+import javax.sql.DataSource;
+
+import io.github.connectionhandling.ConnectionStatus;
+import io.github.connectionhandling.IgnoreUserAbort;
+import io.github.connectionhandling.RequestStoppedException;
+import io.github.connectionhandling.TimeLimit;
+import io.github.connectionhandling.it.Events;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.restclient.RestTemplateBuilder;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
+
+/**
+ * Endpoints whose work runs in a database, in another HTTP call or in {@code @Async}
+ * tasks; each records under its tag how that work ended: {@code done}, or
+ * {@code stopped:<bits>:<cause>} when it failed with a {@link RequestStoppedException}
+ * (the cause is the SQL state or the client exception's class), or {@code failed:<class>}.
+ */
+@RestController
+public class IntegrationController {
+
+	private final Events events;
+
+	private final DataSource dataSource;
+
+	private final JdbcTemplate jdbcTemplate;
+
+	private final EntityManagerFactory entityManagerFactory;
+
+	private final RestClient.Builder restClientBuilder;
+
+	private final RestTemplateBuilder restTemplateBuilder;
+
+	private final AsyncWork asyncWork;
+
+	private final ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder;
+
+	private final String sleepSql;
+
+	private final String shortSql;
+
+	final Map<String, Future<String>> futures = new ConcurrentHashMap<>();
+
+	public IntegrationController(Events events, DataSource dataSource, EntityManagerFactory entityManagerFactory,
+			RestClient.Builder restClientBuilder, RestTemplateBuilder restTemplateBuilder, AsyncWork asyncWork,
+			ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder,
+			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql) {
+		this.events = events;
+		this.dataSource = dataSource;
+		this.jdbcTemplate = new JdbcTemplate(dataSource);
+		this.entityManagerFactory = entityManagerFactory;
+		this.restClientBuilder = restClientBuilder;
+		this.restTemplateBuilder = restTemplateBuilder;
+		this.asyncWork = asyncWork;
+		this.requestFactoryBuilder = requestFactoryBuilder;
+		this.sleepSql = sleepSql;
+		this.shortSql = shortSql;
+	}
+
+	@GetMapping("/db/sleep")
+	String dbSleep(ConnectionStatus status, @RequestParam String tag, @RequestParam String via) {
+		return query(status, tag, via, this.sleepSql);
+	}
+
+	@TimeLimit("1s")
+	@GetMapping("/db/limited")
+	String dbLimited(ConnectionStatus status, @RequestParam String tag, @RequestParam String via) {
+		return query(status, tag, via, this.sleepSql);
+	}
+
+	@IgnoreUserAbort
+	@GetMapping("/db/ignoring")
+	String dbIgnoring(ConnectionStatus status, @RequestParam String tag) {
+		String result = query(status, tag, "template", this.shortSql);
+		this.events.add(tag, "aborted=" + status.isAborted());
+		return result;
+	}
+
+	private String query(ConnectionStatus status, String tag, String via, String sql) {
+		this.events.add(tag, "query-started");
+		try {
+			switch (via) {
+				case "template" -> this.jdbcTemplate.queryForList(sql);
+				case "plain" -> plain(sql);
+				case "jpa" -> jpa(sql);
+				default -> throw new IllegalArgumentException(via);
+			}
+			this.events.add(tag, "done");
+			return "done";
+		}
+		catch (RuntimeException ex) {
+			this.events.add(tag, outcome(ex, (ex.getCause() instanceof SQLException failure) ? failure.getSQLState() : null));
+			throw ex;
+		}
+	}
+
+	private void plain(String sql) {
+		try (Connection connection = this.dataSource.getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery(sql)) {
+			while (rows.next()) {
+				rows.getObject(1);
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private void jpa(String sql) {
+		EntityManager entityManager = this.entityManagerFactory.createEntityManager();
+		try {
+			entityManager.createNativeQuery(sql).getResultList();
+		}
+		finally {
+			entityManager.close();
+		}
+	}
+
+	@GetMapping("/http/slow")
+	String slow(ConnectionStatus status, @RequestParam String tag) {
+		status.onClose((s) -> this.events.add(tag, "callee-closed"));
+		this.events.add(tag, "callee-started");
+		try {
+			Thread.sleep(10_000);
+			return "slow done";
+		}
+		catch (InterruptedException ex) {
+			this.events.add(tag, "callee-interrupted");
+			return "interrupted";
+		}
+	}
+
+	@GetMapping("/http/call")
+	String call(@RequestParam String tag, @RequestParam int port, @RequestParam String client,
+			@RequestParam(defaultValue = "restclient") String via) {
+		// "default": the auto-configured builder's own client (Jetty's on this class path).
+		ClientHttpRequestFactoryBuilder<?> factory = switch (client) {
+			case "jdk" -> ClientHttpRequestFactoryBuilder.jdk();
+			case "default" -> this.requestFactoryBuilder;
+			default -> throw new IllegalArgumentException(client);
+		};
+		String uri = "http://127.0.0.1:" + port + "/http/slow?tag=" + tag + "-callee";
+		this.events.add(tag, "call-started");
+		try {
+			String body = switch (via) {
+				case "restclient" -> this.restClientBuilder.requestFactory(factory.build())
+					.build()
+					.get()
+					.uri(uri)
+					.retrieve()
+					.body(String.class);
+				case "resttemplate" ->
+					this.restTemplateBuilder.requestFactoryBuilder(factory).build().getForObject(uri, String.class);
+				default -> throw new IllegalArgumentException(via);
+			};
+			this.events.add(tag, "done");
+			return body;
+		}
+		catch (RuntimeException ex) {
+			this.events.add(tag, outcome(ex, (ex.getCause() != null) ? ex.getCause().getClass().getSimpleName() : null));
+			throw ex;
+		}
+	}
+
+	@GetMapping("/async")
+	String async(ConnectionStatus status, @RequestParam String tag) throws Exception {
+		CompletableFuture<String> running = this.asyncWork.sleep(tag, status, 10_000);
+		this.futures.put(tag + "-running", running);
+		this.futures.put(tag + "-queued", this.asyncWork.record(tag));
+		try {
+			return running.get();
+		}
+		catch (InterruptedException ex) {
+			this.events.add(tag, "caller-interrupted");
+			throw ex;
+		}
+	}
+
+	/**
+	 * Run an {@code @Async} task from the calling thread, which works for no request.
+	 * @param tag the tag
+	 * @return the task's result
+	 * @throws Exception if it failed
+	 */
+	String asyncOutside(String tag) throws Exception {
+		return this.asyncWork.sleep(tag, null, 1).get();
+	}
+
+	private String outcome(RuntimeException ex, String cause) {
+		RequestStoppedException stopped = find(ex);
+		if (stopped != null) {
+			Throwable c = stopped.getCause();
+			String why = (c instanceof SQLException sql) ? sql.getSQLState()
+					: (c != null) ? c.getClass().getSimpleName() : "none";
+			return "stopped:" + stopped.getBits() + ":" + why;
+		}
+		return "failed:" + ex.getClass().getSimpleName() + ":" + cause + ":" + ex.getMessage();
+	}
+
+	private static RequestStoppedException find(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof RequestStoppedException stopped) {
+				return stopped;
+			}
+		}
+		return null;
+	}
+
+}
