@@ -77,8 +77,22 @@ final class StatusAsyncContext implements AsyncContext {
 
 	@Override
 	public void addListener(AsyncListener listener) {
-		this.listeners.add(new Registered(listener, this.delegate.getRequest(), this.delegate.getResponse()));
 		this.delegate.addListener(listener);
+		ServletRequest request;
+		ServletResponse response;
+		try {
+			request = this.delegate.getRequest();
+			response = this.delegate.getResponse();
+		}
+		catch (IllegalStateException ex) {
+			// An abort made Spring call dispatch() before the dispatch that started async
+			// returned through the filters that add listeners: Tomcat no longer gives the
+			// request out, though adding listeners is still allowed. The event then
+			// carries only the failure, which is all Spring's listeners read.
+			request = null;
+			response = null;
+		}
+		this.listeners.add(new Registered(listener, request, response));
 	}
 
 	@Override
@@ -142,7 +156,8 @@ final class StatusAsyncContext implements AsyncContext {
 		return this.delegate.getTimeout();
 	}
 
-	private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
+	private record Registered(AsyncListener listener, @Nullable ServletRequest request,
+			@Nullable ServletResponse response) {
 	}
 
 	/** First listener: binds the status for the listeners that follow. */
