@@ -63,6 +63,8 @@ public final class RequestHandle implements ConnectionStatus {
 
 	private volatile long abortedAtNanos;
 
+	private volatile boolean responseComplete;
+
 	/** Per-request state of the time limiter; only it reads and writes this. */
 	private volatile @Nullable Object timerSlot;
 
@@ -240,6 +242,24 @@ public final class RequestHandle implements ConnectionStatus {
 	 */
 	public long getAbortedAtNanos() {
 		return this.abortedAtNanos;
+	}
+
+	/**
+	 * Record whether the whole response has been handed to the container (its declared
+	 * length written, or its stream closed): a client may read it and leave before the
+	 * request's work has returned, and that is no abort.
+	 * @param complete whether it is complete ({@code false} if the last write failed)
+	 */
+	public void responseComplete(boolean complete) {
+		this.responseComplete = complete;
+	}
+
+	/**
+	 * Return whether the whole response has been handed to the container.
+	 * @return whether the response is complete
+	 */
+	public boolean isResponseComplete() {
+		return this.responseComplete;
 	}
 
 	public boolean isFinished() {

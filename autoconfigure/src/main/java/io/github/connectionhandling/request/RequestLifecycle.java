@@ -108,13 +108,19 @@ public final class RequestLifecycle implements DisposableBean {
 	 * Signal that a request's client went away ({@link ConnectionStatus#ABORTED}) or its
 	 * time limit ran out ({@link ConnectionStatus#TIMEOUT}). Sets the bit once, then, off
 	 * the calling thread, stops the work (unless an abort is ignored) and runs the close
-	 * callbacks. Does nothing once the request finished.
+	 * callbacks. Does nothing once the request finished, nor for a client that leaves
+	 * after it received the whole response.
 	 * @param handle the request
 	 * @param bit the bit to set
 	 * @param reason what noticed it: {@code client}, {@code timeout}, {@code actuator}
 	 * @return whether this call set the bit
 	 */
 	public boolean signal(RequestHandle handle, int bit, String reason) {
+		if (bit == ConnectionStatus.ABORTED && "client".equals(reason) && handle.isResponseComplete()) {
+			// The client had the whole response and left, possibly before the handler's
+			// thread got back through the filters: a normal end, not an abort.
+			return false;
+		}
 		if (!handle.setBit(bit)) {
 			return false;
 		}

@@ -37,6 +37,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	private boolean writerUsed;
 
+	/** The declared Content-Length, -1 if none. */
+	private volatile long contentLength = -1;
+
+	/** Bytes (chars for the writer: never more than bytes) the application wrote. */
+	private long written;
+
 	GuardedResponse(HttpServletResponse response, RequestHandle handle) {
 		super(response);
 		this.handle = handle;
@@ -197,6 +203,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setHeader(String name, String value) {
 		if (!discarding()) {
 			super.setHeader(name, value);
+			declaredLength(name, value);
 		}
 	}
 
@@ -204,6 +211,30 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void addHeader(String name, String value) {
 		if (!discarding()) {
 			super.addHeader(name, value);
+			declaredLength(name, value);
+		}
+	}
+
+	@Override
+	public void setIntHeader(String name, int value) {
+		super.setIntHeader(name, value);
+		declaredLength(name, Integer.toString(value));
+	}
+
+	@Override
+	public void addIntHeader(String name, int value) {
+		super.addIntHeader(name, value);
+		declaredLength(name, Integer.toString(value));
+	}
+
+	private void declaredLength(String name, @Nullable String value) {
+		if ("Content-Length".equalsIgnoreCase(name) && value != null) {
+			try {
+				this.contentLength = Long.parseLong(value.trim());
+			}
+			catch (NumberFormatException ex) {
+				// the container rejects it
+			}
 		}
 	}
 
@@ -218,6 +249,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setContentLength(int len) {
 		if (!discarding()) {
 			super.setContentLength(len);
+			this.contentLength = len;
 		}
 	}
 
@@ -225,6 +257,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setContentLengthLong(long len) {
 		if (!discarding()) {
 			super.setContentLengthLong(len);
+			this.contentLength = len;
 		}
 	}
 
@@ -232,7 +265,34 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void reset() {
 		if (!discarding()) {
 			super.reset();
+			this.contentLength = -1;
+			this.written = 0;
 		}
+	}
+
+	/**
+	 * Write, counting what the application wrote. The write that reaches the declared
+	 * length makes the container send the rest of the response at once, and the client
+	 * may read it and leave while the write is still returning: the response counts as
+	 * complete from before that write (and no longer if it fails). Closing the stream
+	 * ends the response whatever its length.
+	 */
+	private void counted(int count, boolean closing, IoAction write) throws IOException {
+		long length = this.contentLength;
+		boolean completes = closing || (length > 0 && this.written < length && this.written + count >= length);
+		if (completes) {
+			this.handle.responseComplete(true);
+		}
+		try {
+			write.run();
+		}
+		catch (IOException | RuntimeException ex) {
+			if (completes) {
+				this.handle.responseComplete(false);
+			}
+			throw ex;
+		}
+		this.written += count;
 	}
 
 	@Override
@@ -279,12 +339,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(int b) throws IOException {
-			guarded(() -> this.delegate.write(b));
+			guarded(() -> counted(1, false, () -> this.delegate.write(b)));
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(b, off, len));
+			guarded(() -> counted(len, false, () -> this.delegate.write(b, off, len)));
 		}
 
 		@Override
@@ -294,7 +354,8 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void close() throws IOException {
-			guarded(this.delegate::close);
+			// Closing the stream ends the response, chunked or not.
+			guarded(() -> counted(0, true, this.delegate::close));
 		}
 
 		@Override
@@ -319,12 +380,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(char[] buffer, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(buffer, off, len));
+			guarded(() -> counted(len, false, () -> this.delegate.write(buffer, off, len)));
 		}
 
 		@Override
 		public void write(String text, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(text, off, len));
+			guarded(() -> counted(len, false, () -> this.delegate.write(text, off, len)));
 		}
 
 		@Override
@@ -334,7 +395,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void close() throws IOException {
-			guarded(this.delegate::close);
+			guarded(() -> counted(0, true, this.delegate::close));
 		}
 
 	}
