@@ -54,6 +54,14 @@ public class DetectionScenarioController {
 		}
 	}
 
+	/** Like {@code /sleep}, recording the request's thread. */
+	@GetMapping("/detect/sleep")
+	String sleep(ConnectionStatus status, @RequestParam String tag, @RequestParam(defaultValue = "10000") long ms) {
+		track(status, tag);
+		sleep(tag, ms);
+		return "done " + status.bits();
+	}
+
 	/**
 	 * Ignores aborts, sleeps, then writes a body bigger than any buffer and flushes it:
 	 * after an abort every byte must be discarded quietly.
