@@ -86,6 +86,17 @@ abstract class AbstractTlsTests extends DetectionTestSupport {
 		assertThat(this.requests.totals().aborted()).isEqualTo(aborted);
 	}
 
+	@Test
+	void tlsRequestLeadsToItsSocketChannel() throws Exception {
+		try (SSLSocket socket = connect()) {
+			send(socket, "GET /detect/connection HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+			String response = readUntil(socket, "count=");
+			assertThat(response).contains("channelOpen=true")
+				.contains("channelRemotePort=" + socket.getLocalPort() + "\n")
+				.contains("channelLocalPort=" + this.port + "\n");
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(Leave.class)
 	void tlsClientLeavingMidRequestIsDetected(Leave leave) throws Exception {

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reaches Jetty's end points through public API: a request's end point is
  * {@code ServletContextRequest.getServletContextRequest(request).getConnectionMetaData().getConnection().getEndPoint()},
- * its channel {@code EndPoint.getTransport()}; open connections are the connectors'
+ * its channel {@code EndPoint.getTransport()} (followed through TLS, whose decrypted end
+ * point's transport is the network end point); open connections are the connectors'
  * {@code getConnectedEndPoints()}. Jetty's own fill-interest methods are left alone: they
  * belong to Jetty's selector.
  */
@@ -88,7 +89,13 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 
 		@Override
 		public @Nullable SocketChannel channel() {
-			return (this.endPoint.getTransport() instanceof SocketChannel channel) ? channel : null;
+			// With TLS the request's end point is SslConnection's decrypted one, whose
+			// transport is the network end point; that one's is the channel.
+			Object transport = this.endPoint.getTransport();
+			for (int hops = 0; hops < 8 && transport instanceof EndPoint wrapped; hops++) {
+				transport = wrapped.getTransport();
+			}
+			return (transport instanceof SocketChannel channel) ? channel : null;
 		}
 
 		@Override
