@@ -54,6 +54,19 @@ public class DetectionScenarioController {
 		}
 	}
 
+	/** Whether the request runs on a virtual thread (Java 21+; reflection keeps Java 17 bytecode). */
+	@GetMapping("/detect/virtual")
+	String virtual() {
+		boolean virtual;
+		try {
+			virtual = (Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread());
+		}
+		catch (ReflectiveOperationException ex) {
+			virtual = false;
+		}
+		return "virtual=" + virtual;
+	}
+
 	/** Like {@code /sleep}, recording the request's thread. */
 	@GetMapping("/detect/sleep")
 	String sleep(ConnectionStatus status, @RequestParam String tag, @RequestParam(defaultValue = "10000") long ms) {
