@@ -99,7 +99,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				+ " ms); " + (this.tcpStatesAvailable
 						? "TCP state from /proc/net/tcp polled every " + Duration.ofNanos(this.pollIntervalNanos).toMillis()
 								+ " ms for unread bodies and pipelined bytes"
-						: "no TCP state on this platform: requests with an unread body or pipelined bytes are not watched");
+						: "no TCP state on this platform: requests with an unread body or pipelined bytes are not watched")
+				+ "; HTTP/2 streams: the container's stream-failure signal where it has one (Jetty)";
 	}
 
 	/**
@@ -115,7 +116,16 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	@Override
 	public void started(RequestHandle handle, boolean bodyPending) {
 		ContainerConnection connection = handle.getConnection();
-		if (connection == null || !isWatchable(handle)) {
+		if (connection == null) {
+			return;
+		}
+		if (!isWatchable(handle)) {
+			// The container's own signal, where it has one (Jetty): a reset stream.
+			connection.onStreamFailure(() -> {
+				if (!handle.isFinished() && handle.signal(ConnectionStatus.ABORTED, "client")) {
+					this.detected.increment();
+				}
+			});
 			return;
 		}
 		Watch watch = new Watch(handle, connection);

@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.container.ContainerAdapter;
 import io.github.connectionhandling.container.ContainerConnection;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * its channel {@code EndPoint.getTransport()} (followed through TLS, whose decrypted end
  * point's transport is the network end point); open connections are the connectors'
  * {@code getConnectedEndPoints()}. Jetty's own fill-interest methods are left alone: they
- * belong to Jetty's selector.
+ * belong to Jetty's selector. A request's stream failure (HTTP/2 reset) is Jetty's core
+ * {@code Request.addFailureListener}.
  */
 public final class JettyContainerAdapter implements ContainerAdapter {
 
@@ -46,7 +49,8 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		if (contextRequest == null) {
 			return null;
 		}
-		return new JettyConnection(contextRequest.getConnectionMetaData().getConnection().getEndPoint());
+		return new JettyConnection(contextRequest.getConnectionMetaData().getConnection().getEndPoint(),
+				contextRequest);
 	}
 
 	@Override
@@ -55,7 +59,7 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		for (Connector connector : this.server.getConnectors()) {
 			for (EndPoint endPoint : connector.getConnectedEndPoints()) {
 				if (endPoint.isOpen()) {
-					connections.add(new JettyConnection(endPoint));
+					connections.add(new JettyConnection(endPoint, null));
 				}
 			}
 		}
@@ -78,8 +82,11 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 
 		private final EndPoint endPoint;
 
-		JettyConnection(EndPoint endPoint) {
+		private final @Nullable Request request;
+
+		JettyConnection(EndPoint endPoint, @Nullable Request request) {
 			this.endPoint = endPoint;
+			this.request = request;
 		}
 
 		@Override
@@ -120,6 +127,23 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		@Override
 		public boolean isOpen() {
 			return this.endPoint.isOpen();
+		}
+
+		@Override
+		public boolean onStreamFailure(Runnable callback) {
+			Request request = this.request;
+			if (request == null) {
+				return false;
+			}
+			// Jetty fails a request's listeners when its HTTP/2 or HTTP/3 stream is reset
+			// or its connection fails; the servlet layer's own handling goes on as usual.
+			AtomicBoolean called = new AtomicBoolean();
+			request.addFailureListener((failure) -> {
+				if (called.compareAndSet(false, true)) {
+					callback.run();
+				}
+			});
+			return true;
 		}
 
 		@Override
