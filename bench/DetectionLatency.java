@@ -44,6 +44,8 @@ public class DetectionLatency {
 
 	static int idleSeconds = 10;
 
+	static List<String> serverJvmArgs = List.of();
+
 	static final List<String> table = new ArrayList<>();
 
 	public static void main(String[] args) throws Exception {
@@ -56,12 +58,14 @@ public class DetectionLatency {
 				case "--deferred" -> deferred = Integer.parseInt(kv[1]);
 				case "--idle-seconds" -> idleSeconds = Integer.parseInt(kv[1]);
 				case "--containers" -> containers = List.of(kv[1].split(","));
+				case "--server-jvm-args" -> serverJvmArgs = List.of(kv[1].trim().split("\\s+"));
 				default -> throw new IllegalArgumentException("Unknown option " + args[i]);
 			}
 		}
 		long clockTicks = Long.parseLong(run("getconf", "CLK_TCK").trim());
-		System.out.printf(Locale.ROOT, "JDK %s, %d CPUs, open-file limit %s%n", System.getProperty("java.version"),
-				Runtime.getRuntime().availableProcessors(), run("sh", "-c", "ulimit -n").trim());
+		System.out.printf(Locale.ROOT, "JDK %s, %d CPUs, open-file limit %s, load average %s%n",
+				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+				run("sh", "-c", "ulimit -n").trim(), loadAverage());
 		for (String container : containers) {
 			try (Server server = Server.start(container)) {
 				System.out.println(container + ": server pid " + server.process.pid() + " on port " + server.port);
@@ -77,6 +81,12 @@ public class DetectionLatency {
 		System.out.printf(Locale.ROOT, "%-7s %-15s %6s  %-26s  %-26s  %10s  %s%n", "server", "handler", "N",
 				"detected p50/p99/max ms", "callback p50/p99/max ms", "all in ms", "missed");
 		table.forEach(System.out::println);
+		System.out.println("load average at the end: " + loadAverage());
+	}
+
+	static String loadAverage() throws IOException {
+		String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+		return fields[0] + " " + fields[1] + " " + fields[2];
 	}
 
 	static String row(String container, String handler, int n, Latency latency) {
@@ -247,8 +257,11 @@ public class DetectionLatency {
 			Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 			Path log = Path.of("bench", "target", "server-" + container + ".log");
 			Files.createDirectories(log.getParent());
-			Process process = new ProcessBuilder(java.toString(), "-Xmx1g", "-cp", classpath,
-					"io.github.connectionhandling.bench.BenchApp", container, "--server.port=" + port)
+			List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx1g"));
+			command.addAll(serverJvmArgs);
+			command.addAll(List.of("-cp", classpath, "io.github.connectionhandling.bench.BenchApp", container,
+					"--server.port=" + port));
+			Process process = new ProcessBuilder(command)
 				.redirectErrorStream(true)
 				.redirectOutput(log.toFile())
 				.start();
