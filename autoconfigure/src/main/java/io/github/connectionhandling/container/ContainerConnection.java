@@ -55,4 +55,16 @@ public interface ContainerConnection {
 		return null;
 	}
 
+	/**
+	 * Ask the container to run a callback when the request this connection was looked up
+	 * for fails as a stream (an HTTP/2 {@code RST_STREAM} or a connection failure), where
+	 * the container has such a signal. Multiplexed connections cannot be watched at the
+	 * socket: this is how their streams' aborts are seen.
+	 * @param callback what to run, at most once, on a container thread
+	 * @return whether the container will call it; {@code false} by default
+	 */
+	default boolean onStreamFailure(Runnable callback) {
+		return false;
+	}
+
 }

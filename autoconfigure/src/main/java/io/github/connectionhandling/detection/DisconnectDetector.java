@@ -98,8 +98,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		return "selector (event-driven, 1 thread, arm delay " + Duration.ofNanos(this.armDelayNanos).toMillis()
 				+ " ms); " + (this.tcpStatesAvailable
 						? "TCP state from /proc/net/tcp polled every " + Duration.ofNanos(this.pollIntervalNanos).toMillis()
-								+ " ms for unread bodies and pipelined bytes"
-						: "no TCP state on this platform: requests with an unread body or pipelined bytes are not watched");
+								+ " ms for unread bodies, pipelined bytes and connections without a selectable channel"
+						: "no TCP state on this platform: requests with an unread body, pipelined bytes or no selectable channel are not watched")
+				+ "; HTTP/2 streams: the container's stream-failure signal where it has one (Jetty)";
 	}
 
 	/**
@@ -115,7 +116,16 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	@Override
 	public void started(RequestHandle handle, boolean bodyPending) {
 		ContainerConnection connection = handle.getConnection();
-		if (connection == null || !isWatchable(handle)) {
+		if (connection == null) {
+			return;
+		}
+		if (!isWatchable(handle)) {
+			// The container's own signal, where it has one (Jetty): a reset stream.
+			connection.onStreamFailure(() -> {
+				if (!handle.isFinished() && handle.signal(ConnectionStatus.ABORTED, "client")) {
+					this.detected.increment();
+				}
+			});
 			return;
 		}
 		Watch watch = new Watch(handle, connection);
@@ -135,14 +145,22 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	@Override
 	public void bodyConsumed(RequestHandle handle) {
-		if (handle.getWatchSlot() instanceof Watch watch && watch.connection.channel() != null) {
-			int state = watch.state.get();
-			if ((state == Watch.NEW || state == Watch.POLLING) && watch.state.compareAndSet(state, Watch.PENDING)) {
-				watch.pendingSince = System.nanoTime();
-				this.arming.add(watch);
-				if (this.sleeping) {
-					wakeup();
-				}
+		if (!(handle.getWatchSlot() instanceof Watch watch)) {
+			return;
+		}
+		if (watch.connection.channel() == null) {
+			// Nothing to select on (e.g. Tomcat's NIO2 connector): the TCP state still tells.
+			if (watch.state.compareAndSet(Watch.NEW, Watch.POLLING)) {
+				poll(watch);
+			}
+			return;
+		}
+		int state = watch.state.get();
+		if ((state == Watch.NEW || state == Watch.POLLING) && watch.state.compareAndSet(state, Watch.PENDING)) {
+			watch.pendingSince = System.nanoTime();
+			this.arming.add(watch);
+			if (this.sleeping) {
+				wakeup();
 			}
 		}
 	}

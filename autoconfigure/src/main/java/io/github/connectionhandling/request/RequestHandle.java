@@ -245,13 +245,19 @@ public final class RequestHandle implements ConnectionStatus {
 	}
 
 	/**
-	 * Note that the whole response has been written (its declared length reached): a
-	 * client that reads it and closes has not aborted anything.
+	 * Record whether the whole response has been handed to the container (its declared
+	 * length written, or its stream closed): a client may read it and leave before the
+	 * request's work has returned, and that is no abort.
+	 * @param complete whether it is complete ({@code false} if the last write failed)
 	 */
-	public void responseComplete() {
-		this.responseComplete = true;
+	public void responseComplete(boolean complete) {
+		this.responseComplete = complete;
 	}
 
+	/**
+	 * Return whether the whole response has been handed to the container.
+	 * @return whether the response is complete
+	 */
 	public boolean isResponseComplete() {
 		return this.responseComplete;
 	}

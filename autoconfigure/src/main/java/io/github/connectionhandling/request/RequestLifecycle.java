@@ -3,7 +3,7 @@ package io.github.connectionhandling.request;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +44,11 @@ public final class RequestLifecycle implements DisposableBean {
 		this.participants = List.copyOf(participants);
 		this.settings = settings;
 		int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+		// Close callbacks go before stops: when many clients leave at once, each learns of
+		// it without waiting for the others' work to be stopped (completing an async
+		// request can take far longer than a callback).
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-"));
+				new PriorityBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-"));
 		executor.allowCoreThreadTimeOut(true);
 		this.callbacks = executor;
 	}
@@ -107,18 +110,18 @@ public final class RequestLifecycle implements DisposableBean {
 	/**
 	 * Signal that a request's client went away ({@link ConnectionStatus#ABORTED}) or its
 	 * time limit ran out ({@link ConnectionStatus#TIMEOUT}). Sets the bit once, then, off
-	 * the calling thread, stops the work (unless an abort is ignored) and runs the close
-	 * callbacks. Does nothing once the request finished, nor for an abort once the whole
-	 * response was written.
+	 * the calling thread, runs the close callbacks and stops the work (unless an abort is
+	 * ignored). Does nothing once the request finished, nor for a client that leaves
+	 * after it received the whole response.
 	 * @param handle the request
 	 * @param bit the bit to set
 	 * @param reason what noticed it: {@code client}, {@code timeout}, {@code actuator}
 	 * @return whether this call set the bit
 	 */
 	public boolean signal(RequestHandle handle, int bit, String reason) {
-		if (bit == ConnectionStatus.ABORTED && handle.isResponseComplete()) {
-			// The client had its whole answer (Spring flushes it before the handler
-			// returns) and closed: that is the end of an exchange, not an abort.
+		if (bit == ConnectionStatus.ABORTED && "client".equals(reason) && handle.isResponseComplete()) {
+			// The client had the whole response and left, possibly before the handler's
+			// thread got back through the filters: a normal end, not an abort.
 			return false;
 		}
 		if (!handle.setBit(bit)) {
@@ -127,17 +130,15 @@ public final class RequestLifecycle implements DisposableBean {
 		for (LifecycleParticipant participant : this.participants) {
 			participant.signalled(handle, bit, reason);
 		}
-		this.callbacks.execute(() -> {
-			handle.stopWork();
-			if (bit == ConnectionStatus.ABORTED) {
-				handle.fireCloseCallbacks();
-			}
-		});
+		if (bit == ConnectionStatus.ABORTED) {
+			this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, handle::fireCloseCallbacks));
+		}
+		this.callbacks.execute(new Task(Task.STOP, handle::stopWork));
 		return true;
 	}
 
 	void stopLater(RequestHandle handle) {
-		this.callbacks.execute(handle::stopWork);
+		this.callbacks.execute(new Task(Task.STOP, handle::stopWork));
 	}
 
 	/**
@@ -173,6 +174,42 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @param cpuClock whether time limits count CPU time instead of elapsed time
 	 */
 	public record Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock) {
+
+	}
+
+	/**
+	 * A task of the callback pool: close callbacks first, then stops, each in the order
+	 * they were signalled.
+	 */
+	private static final class Task implements Runnable, Comparable<Task> {
+
+		static final int CLOSE_CALLBACKS = 0;
+
+		static final int STOP = 1;
+
+		private static final AtomicLong sequence = new AtomicLong();
+
+		private final int rank;
+
+		private final long order = sequence.incrementAndGet();
+
+		private final Runnable action;
+
+		Task(int rank, Runnable action) {
+			this.rank = rank;
+			this.action = action;
+		}
+
+		@Override
+		public void run() {
+			this.action.run();
+		}
+
+		@Override
+		public int compareTo(Task other) {
+			return (this.rank != other.rank) ? Integer.compare(this.rank, other.rank)
+					: Long.compare(this.order, other.order);
+		}
 
 	}
 

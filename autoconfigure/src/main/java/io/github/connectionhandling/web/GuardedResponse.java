@@ -47,8 +47,9 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	private boolean timedOut;
 
 	/** The declared Content-Length, -1 if none. */
-	private volatile long declaredLength = -1;
+	private volatile long contentLength = -1;
 
+	/** Bytes (chars for the writer: never more than bytes) the application wrote. */
 	private long written;
 
 	GuardedResponse(HttpServletResponse response, RequestHandle handle) {
@@ -264,7 +265,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setHeader(String name, String value) {
 		if (!discarding()) {
 			super.setHeader(name, value);
-			declaredHeader(name, value);
+			declaredLength(name, value);
 		}
 	}
 
@@ -272,7 +273,30 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void addHeader(String name, String value) {
 		if (!discarding()) {
 			super.addHeader(name, value);
-			declaredHeader(name, value);
+			declaredLength(name, value);
+		}
+	}
+
+	@Override
+	public void setIntHeader(String name, int value) {
+		super.setIntHeader(name, value);
+		declaredLength(name, Integer.toString(value));
+	}
+
+	@Override
+	public void addIntHeader(String name, int value) {
+		super.addIntHeader(name, value);
+		declaredLength(name, Integer.toString(value));
+	}
+
+	private void declaredLength(String name, @Nullable String value) {
+		if ("Content-Length".equalsIgnoreCase(name) && value != null) {
+			try {
+				this.contentLength = Long.parseLong(value.trim());
+			}
+			catch (NumberFormatException ex) {
+				// the container rejects it
+			}
 		}
 	}
 
@@ -285,39 +309,17 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	@Override
 	public void setContentLength(int len) {
-		setContentLengthLong(len);
+		if (!discarding()) {
+			super.setContentLength(len);
+			this.contentLength = len;
+		}
 	}
 
 	@Override
 	public void setContentLengthLong(long len) {
 		if (!discarding()) {
 			super.setContentLengthLong(len);
-			declared(len);
-		}
-	}
-
-	private void declared(long length) {
-		this.declaredLength = length;
-		countWritten(0);
-	}
-
-	/** Note bytes written; at the declared length the response is complete. */
-	private void countWritten(long bytes) {
-		this.written += bytes;
-		long declared = this.declaredLength;
-		if (declared >= 0 && this.written >= declared) {
-			this.handle.responseComplete();
-		}
-	}
-
-	private void declaredHeader(String name, String value) {
-		if ("Content-Length".equalsIgnoreCase(name)) {
-			try {
-				declared(Long.parseLong(value.trim()));
-			}
-			catch (NumberFormatException ex) {
-				// not ours to judge
-			}
+			this.contentLength = len;
 		}
 	}
 
@@ -325,7 +327,34 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void reset() {
 		if (!discarding()) {
 			super.reset();
+			this.contentLength = -1;
+			this.written = 0;
 		}
+	}
+
+	/**
+	 * Write, counting what the application wrote. The write that reaches the declared
+	 * length makes the container send the rest of the response at once, and the client
+	 * may read it and leave while the write is still returning: the response counts as
+	 * complete from before that write (and no longer if it fails). Closing the stream
+	 * ends the response whatever its length.
+	 */
+	private void counted(int count, boolean closing, IoAction write) throws IOException {
+		long length = this.contentLength;
+		boolean completes = closing || (length > 0 && this.written < length && this.written + count >= length);
+		if (completes) {
+			this.handle.responseComplete(true);
+		}
+		try {
+			write.run();
+		}
+		catch (IOException | RuntimeException ex) {
+			if (completes) {
+				this.handle.responseComplete(false);
+			}
+			throw ex;
+		}
+		this.written += count;
 	}
 
 	@Override
@@ -372,18 +401,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(int b) throws IOException {
-			guarded(() -> {
-				this.delegate.write(b);
-				countWritten(1);
-			});
+			guarded(() -> counted(1, false, () -> this.delegate.write(b)));
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
-			guarded(() -> {
-				this.delegate.write(b, off, len);
-				countWritten(len);
-			});
+			guarded(() -> counted(len, false, () -> this.delegate.write(b, off, len)));
 		}
 
 		@Override
@@ -393,7 +416,8 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void close() throws IOException {
-			guarded(this.delegate::close);
+			// Closing the stream ends the response, chunked or not.
+			guarded(() -> counted(0, true, this.delegate::close));
 		}
 
 		@Override
@@ -418,12 +442,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(char[] buffer, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(buffer, off, len));
+			guarded(() -> counted(len, false, () -> this.delegate.write(buffer, off, len)));
 		}
 
 		@Override
 		public void write(String text, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(text, off, len));
+			guarded(() -> counted(len, false, () -> this.delegate.write(text, off, len)));
 		}
 
 		@Override
@@ -433,7 +457,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void close() throws IOException {
-			guarded(this.delegate::close);
+			guarded(() -> counted(0, true, this.delegate::close));
 		}
 
 	}

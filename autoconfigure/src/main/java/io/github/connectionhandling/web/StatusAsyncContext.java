@@ -142,7 +142,8 @@ final class StatusAsyncContext implements AsyncContext {
 		return this.delegate.getTimeout();
 	}
 
-	private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
+	private record Registered(AsyncListener listener, @Nullable ServletRequest request,
+			@Nullable ServletResponse response) {
 	}
 
 	/** An application listener, run with the request's status bound. */

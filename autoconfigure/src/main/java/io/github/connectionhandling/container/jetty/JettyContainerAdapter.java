@@ -6,6 +6,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.container.ContainerAdapter;
 import io.github.connectionhandling.container.ContainerConnection;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.jspecify.annotations.Nullable;
 
@@ -22,9 +24,11 @@ import org.springframework.boot.web.server.WebServer;
 /**
  * Reaches Jetty's end points through public API: a request's end point is
  * {@code ServletContextRequest.getServletContextRequest(request).getConnectionMetaData().getConnection().getEndPoint()},
- * its channel {@code EndPoint.getTransport()}; open connections are the connectors'
+ * its channel {@code EndPoint.getTransport()} (followed through TLS, whose decrypted end
+ * point's transport is the network end point); open connections are the connectors'
  * {@code getConnectedEndPoints()}. Jetty's own fill-interest methods are left alone: they
- * belong to Jetty's selector.
+ * belong to Jetty's selector. A request's stream failure (HTTP/2 reset) is Jetty's core
+ * {@code Request.addFailureListener}.
  */
 public final class JettyContainerAdapter implements ContainerAdapter {
 
@@ -58,7 +62,8 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		if (contextRequest == null) {
 			return null;
 		}
-		return new JettyConnection(contextRequest.getConnectionMetaData().getConnection().getEndPoint());
+		return new JettyConnection(contextRequest.getConnectionMetaData().getConnection().getEndPoint(),
+				contextRequest);
 	}
 
 	@Override
@@ -67,7 +72,7 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		for (Connector connector : this.server.getConnectors()) {
 			for (EndPoint endPoint : connector.getConnectedEndPoints()) {
 				if (endPoint.isOpen()) {
-					connections.add(new JettyConnection(endPoint));
+					connections.add(new JettyConnection(endPoint, null));
 				}
 			}
 		}
@@ -90,8 +95,11 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 
 		private final EndPoint endPoint;
 
-		JettyConnection(EndPoint endPoint) {
+		private final @Nullable Request request;
+
+		JettyConnection(EndPoint endPoint, @Nullable Request request) {
 			this.endPoint = endPoint;
+			this.request = request;
 		}
 
 		@Override
@@ -101,7 +109,13 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 
 		@Override
 		public @Nullable SocketChannel channel() {
-			return (this.endPoint.getTransport() instanceof SocketChannel channel) ? channel : null;
+			// With TLS the request's end point is SslConnection's decrypted one, whose
+			// transport is the network end point; that one's is the channel.
+			Object transport = this.endPoint.getTransport();
+			for (int hops = 0; hops < 8 && transport instanceof EndPoint wrapped; hops++) {
+				transport = wrapped.getTransport();
+			}
+			return (transport instanceof SocketChannel channel) ? channel : null;
 		}
 
 		@Override
@@ -131,6 +145,23 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		@Override
 		public boolean isOpen() {
 			return this.endPoint.isOpen();
+		}
+
+		@Override
+		public boolean onStreamFailure(Runnable callback) {
+			Request request = this.request;
+			if (request == null) {
+				return false;
+			}
+			// Jetty fails a request's listeners when its HTTP/2 or HTTP/3 stream is reset
+			// or its connection fails; the servlet layer's own handling goes on as usual.
+			AtomicBoolean called = new AtomicBoolean();
+			request.addFailureListener((failure) -> {
+				if (called.compareAndSet(false, true)) {
+					callback.run();
+				}
+			});
+			return true;
 		}
 
 		@Override

@@ -1,0 +1,53 @@
+package io.github.connectionhandling.web;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.github.connectionhandling.RequestStoppedException;
+import io.github.connectionhandling.request.InFlightRequests;
+import io.github.connectionhandling.request.RequestHandle;
+import io.github.connectionhandling.request.RequestInfo;
+import io.github.connectionhandling.request.RequestLifecycle;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+
+class StatusAsyncContextTests {
+
+	private final RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(),
+			new RequestLifecycle.Settings(Duration.ZERO, false, false));
+
+	@AfterEach
+	void stop() {
+		this.lifecycle.destroy();
+	}
+
+	@Test
+	void listenerAddedAfterDispatchIsAcceptedAndToldOfTheFailure() throws Exception {
+		// Tomcat: after dispatch(), getRequest() throws, but addListener() is still allowed
+		// (an abort can make Spring dispatch before the first dispatch's filters return).
+		AsyncContext delegate = mock(AsyncContext.class);
+		given(delegate.getRequest()).willThrow(new IllegalStateException("after dispatch"));
+		RequestHandle handle = this.lifecycle.start(new RequestInfo("GET", "/", null, "127.0.0.1:1", "HTTP/1.1"),
+				null, false);
+		StatusAsyncContext context = new StatusAsyncContext(delegate, handle);
+		AsyncListener listener = mock(AsyncListener.class);
+		assertThatNoException().isThrownBy(() -> context.addListener(listener));
+		verify(delegate).addListener(listener);
+		context.fail(new RequestStoppedException(1));
+		ArgumentCaptor<AsyncEvent> event = ArgumentCaptor.forClass(AsyncEvent.class);
+		verify(listener).onError(event.capture());
+		assertThat(event.getValue().getThrowable()).isInstanceOf(RequestStoppedException.class);
+		assertThat(event.getValue().getAsyncContext()).isSameAs(context);
+	}
+
+}

@@ -1,0 +1,339 @@
+/*
+ * Disconnect-detection benchmark: run by ./detection-latency (which builds the class path
+ * and raises the open-file limit). Plain JDK, single-file launcher.
+ *
+ * For each container (Tomcat, then Jetty) it starts the bench application
+ * (io.github.connectionhandling.bench.BenchApp from the autoconfigure test classes), holds
+ * N requests in flight on N loopback connections, closes all connections at once and reads
+ * back when the server detected each abort and ran its close callback. Both sides use
+ * System.nanoTime(), which is CLOCK_MONOTONIC on Linux: one clock for both processes.
+ * With 2,000 idle long-polls (DeferredResult) in flight it also measures the CPU time of
+ * the 'connection-handling-detector' thread, from /proc/<pid>/task/<tid>/stat (the tid
+ * from jcmd Thread.print), before closing them.
+ */
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public class DetectionLatency {
+
+	static final Pattern NID = Pattern.compile("nid=(0x[0-9a-fA-F]+|[0-9]+)");
+
+	static final Pattern CPU = Pattern.compile("cpu=([0-9.]+)ms");
+
+	static String classpath;
+
+	static int blocking = 200;
+
+	static int deferred = 2000;
+
+	static int idleSeconds = 10;
+
+	static List<String> serverJvmArgs = List.of();
+
+	static final List<String> table = new ArrayList<>();
+
+	public static void main(String[] args) throws Exception {
+		classpath = args[0];
+		List<String> containers = new ArrayList<>(List.of("tomcat", "jetty"));
+		for (int i = 1; i < args.length; i++) {
+			String[] kv = args[i].split("=", 2);
+			switch (kv[0]) {
+				case "--blocking" -> blocking = Integer.parseInt(kv[1]);
+				case "--deferred" -> deferred = Integer.parseInt(kv[1]);
+				case "--idle-seconds" -> idleSeconds = Integer.parseInt(kv[1]);
+				case "--containers" -> containers = List.of(kv[1].split(","));
+				case "--server-jvm-args" -> serverJvmArgs = List.of(kv[1].trim().split("\\s+"));
+				default -> throw new IllegalArgumentException("Unknown option " + args[i]);
+			}
+		}
+		long clockTicks = Long.parseLong(run("getconf", "CLK_TCK").trim());
+		System.out.printf(Locale.ROOT, "JDK %s, %d CPUs, open-file limit %s, load average %s%n",
+				System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+				run("sh", "-c", "ulimit -n").trim(), loadAverage());
+		for (String container : containers) {
+			try (Server server = Server.start(container)) {
+				System.out.println(container + ": server pid " + server.process.pid() + " on port " + server.port);
+				Latency block = latency(server, "/bench/block", blocking, 0, clockTicks);
+				table.add(row(container, "blocking", blocking, block));
+				Latency poll = latency(server, "/bench/deferred", deferred, idleSeconds, clockTicks);
+				table.add(row(container, "DeferredResult", deferred, poll));
+				table.add(String.format(Locale.ROOT, "%-7s detector CPU with %d idle long-polls over %d s: %s", container,
+						deferred, idleSeconds, poll.cpu));
+			}
+		}
+		System.out.println();
+		System.out.printf(Locale.ROOT, "%-7s %-15s %6s  %-26s  %-26s  %10s  %s%n", "server", "handler", "N",
+				"detected p50/p99/max ms", "callback p50/p99/max ms", "all in ms", "missed");
+		table.forEach(System.out::println);
+		System.out.println("load average at the end: " + loadAverage());
+	}
+
+	static String loadAverage() throws IOException {
+		String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+		return fields[0] + " " + fields[1] + " " + fields[2];
+	}
+
+	static String row(String container, String handler, int n, Latency latency) {
+		return String.format(Locale.ROOT, "%-7s %-15s %6d  %-26s  %-26s  %10.1f  %d", container, handler, n,
+				latency.detected, latency.callback, latency.allWithinMillis, latency.missed);
+	}
+
+	record Latency(String detected, String callback, double allWithinMillis, int missed, String cpu) {
+	}
+
+	static Latency latency(Server server, String path, int n, int idleSeconds, long clockTicks) throws Exception {
+		server.request("DELETE", "/bench/closed");
+		Socket[] sockets = new Socket[n];
+		byte[][] requests = new byte[n][];
+		for (int i = 0; i < n; i++) {
+			requests[i] = ("GET " + path + "?id=" + i + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII);
+		}
+		try {
+			for (int i = 0; i < n; i++) {
+				Socket socket = new Socket();
+				socket.connect(new InetSocketAddress("127.0.0.1", server.port), 10_000);
+				socket.getOutputStream().write(requests[i]);
+				sockets[i] = socket;
+			}
+			awaitInFlight(server, n, 60);
+			// Let every watch be armed (the arm delay is a few milliseconds).
+			Thread.sleep(1000);
+			String cpu = (idleSeconds > 0) ? detectorCpu(server, idleSeconds, clockTicks) : "";
+			long[] closedAt = new long[n];
+			for (int i = 0; i < n; i++) {
+				closedAt[i] = System.nanoTime();
+				sockets[i].close();
+			}
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+			String[] lines;
+			do {
+				Thread.sleep(200);
+				String body = server.request("GET", "/bench/closed");
+				lines = body.isBlank() ? new String[0] : body.split("\n");
+			}
+			while (lines.length < n && System.nanoTime() < deadline);
+			double[] detected = new double[lines.length];
+			double[] callback = new double[lines.length];
+			long lastCallback = Long.MIN_VALUE;
+			for (int i = 0; i < lines.length; i++) {
+				String[] fields = lines[i].trim().split(" ");
+				long closed = closedAt[Integer.parseInt(fields[0])];
+				detected[i] = (Long.parseLong(fields[1]) - closed) / 1e6;
+				callback[i] = (Long.parseLong(fields[2]) - closed) / 1e6;
+				lastCallback = Math.max(lastCallback, Long.parseLong(fields[2]));
+			}
+			awaitInFlight(server, 0, 30);
+			double all = (lines.length == 0) ? Double.NaN : (lastCallback - closedAt[0]) / 1e6;
+			return new Latency(percentiles(detected), percentiles(callback), all, n - lines.length, cpu);
+		}
+		finally {
+			for (Socket socket : sockets) {
+				if (socket != null) {
+					socket.close();
+				}
+			}
+		}
+	}
+
+	static String percentiles(double[] values) {
+		if (values.length == 0) {
+			return "-";
+		}
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", at(sorted, 0.50), at(sorted, 0.99),
+				sorted[sorted.length - 1]);
+	}
+
+	static double at(double[] sorted, double quantile) {
+		int index = (int) Math.ceil(quantile * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+	}
+
+	static void awaitInFlight(Server server, int n, int seconds) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+		String last = "?";
+		while (System.nanoTime() < deadline) {
+			last = server.request("GET", "/bench/inflight").trim();
+			if (Integer.parseInt(last) == n) {
+				return;
+			}
+			Thread.sleep(100);
+		}
+		throw new IllegalStateException("Expected " + n + " requests in flight, found " + last);
+	}
+
+	/** CPU of the detector thread over an idle period, from /proc and from jcmd. */
+	static String detectorCpu(Server server, int seconds, long clockTicks) throws Exception {
+		String before = detectorLine(server);
+		Matcher nid = NID.matcher(before);
+		if (!nid.find()) {
+			return "detector thread not found";
+		}
+		String raw = nid.group(1);
+		long tid = raw.startsWith("0x") ? Long.parseLong(raw.substring(2), 16) : Long.parseLong(raw);
+		Path stat = Path.of("/proc/" + server.process.pid() + "/task/" + tid + "/stat");
+		long ticksBefore = ticks(stat);
+		long processBefore = ticks(Path.of("/proc/" + server.process.pid() + "/stat"));
+		long start = System.nanoTime();
+		Thread.sleep(seconds * 1000L);
+		long ticksAfter = ticks(stat);
+		long processAfter = ticks(Path.of("/proc/" + server.process.pid() + "/stat"));
+		double elapsed = (System.nanoTime() - start) / 1e9;
+		String after = detectorLine(server);
+		double jcmdMillis = cpuMillis(after) - cpuMillis(before);
+		double procPercent = 100.0 * (ticksAfter - ticksBefore) / clockTicks / elapsed;
+		double processPercent = 100.0 * (processAfter - processBefore) / clockTicks / elapsed;
+		return String.format(Locale.ROOT,
+				"%.3f %% of a core (/proc: %d ticks of 1/%d s; jcmd: %.1f ms CPU); whole server %.2f %%", procPercent,
+				ticksAfter - ticksBefore, clockTicks, jcmdMillis, processPercent);
+	}
+
+	static String detectorLine(Server server) throws Exception {
+		Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+		for (String line : run(jcmd.toString(), Long.toString(server.process.pid()), "Thread.print").split("\n")) {
+			if (line.startsWith("\"connection-handling-detector\"")) {
+				return line;
+			}
+		}
+		return "";
+	}
+
+	static double cpuMillis(String threadLine) {
+		Matcher matcher = CPU.matcher(threadLine);
+		return matcher.find() ? Double.parseDouble(matcher.group(1)) : Double.NaN;
+	}
+
+	/** utime + stime of a /proc stat file. */
+	static long ticks(Path stat) throws IOException {
+		String content = Files.readString(stat);
+		String[] fields = content.substring(content.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	static String run(String... command) throws Exception {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(60, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new IllegalStateException("Timed out: " + String.join(" ", command));
+		}
+		return output;
+	}
+
+	static final class Server implements AutoCloseable {
+
+		final Process process;
+
+		final int port;
+
+		Server(Process process, int port) {
+			this.process = process;
+			this.port = port;
+		}
+
+		static Server start(String container) throws Exception {
+			int port;
+			try (ServerSocket free = new ServerSocket(0)) {
+				port = free.getLocalPort();
+			}
+			Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+			Path log = Path.of("bench", "target", "server-" + container + ".log");
+			Files.createDirectories(log.getParent());
+			List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx1g"));
+			command.addAll(serverJvmArgs);
+			command.addAll(List.of("-cp", classpath, "io.github.connectionhandling.bench.BenchApp", container,
+					"--server.port=" + port));
+			Process process = new ProcessBuilder(command)
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			Server server = new Server(process, port);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+			while (true) {
+				try {
+					server.request("GET", "/bench/inflight");
+					return server;
+				}
+				catch (IOException ex) {
+					if (!process.isAlive() || System.nanoTime() > deadline) {
+						server.close();
+						throw new IllegalStateException("Server did not start; see " + log, ex);
+					}
+					Thread.sleep(250);
+				}
+			}
+		}
+
+		/** One request on its own connection; returns the body. */
+		String request(String method, String path) throws IOException {
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
+				socket.setSoTimeout(10_000);
+				OutputStream out = socket.getOutputStream();
+				out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				InputStream in = socket.getInputStream();
+				ByteArrayOutputStream read = new ByteArrayOutputStream();
+				in.transferTo(read);
+				String response = read.toString(StandardCharsets.ISO_8859_1);
+				int body = response.indexOf("\r\n\r\n");
+				if (!response.startsWith("HTTP/1.1 2") || body < 0) {
+					throw new IOException("Unexpected response to " + path + ": " + response);
+				}
+				String rest = response.substring(body + 4);
+				return response.substring(0, body).toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")
+						? dechunk(rest) : rest;
+			}
+		}
+
+		static String dechunk(String chunked) {
+			StringBuilder out = new StringBuilder();
+			int at = 0;
+			while (at < chunked.length()) {
+				int eol = chunked.indexOf("\r\n", at);
+				int size = Integer.parseInt(chunked.substring(at, eol).trim(), 16);
+				if (size == 0) {
+					break;
+				}
+				out.append(chunked, eol + 2, eol + 2 + size);
+				at = eol + 2 + size + 2;
+			}
+			return out.toString();
+		}
+
+		@Override
+		public void close() {
+			this.process.destroy();
+			try {
+				if (!this.process.waitFor(20, TimeUnit.SECONDS)) {
+					this.process.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				this.process.destroyForcibly();
+			}
+		}
+
+	}
+
+}
