@@ -107,7 +107,7 @@ class ConnectionHandlingIntegrationAutoConfigurationTests {
 	void invalidValueNamesPropertyAndAcceptedValues() {
 		this.runner.withPropertyValues("connection-handling.cancel.jdbc=maybe").run((context) -> {
 			assertThat(context).hasFailed();
-			FailureAnalysis analysis = new ConnectionHandlingFailureAnalyzer().analyze(context.getStartupFailure());
+			FailureAnalysis analysis = new ConnectionHandlingFailureAnalyzer(null).analyze(context.getStartupFailure());
 			assertThat(analysis).isNotNull();
 			assertThat(analysis.getDescription()).contains("connection-handling.cancel.jdbc").contains("maybe");
 			assertThat(analysis.getAction()).contains("true or false");
