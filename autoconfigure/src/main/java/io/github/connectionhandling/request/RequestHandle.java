@@ -451,14 +451,13 @@ public final class RequestHandle implements ConnectionStatus {
 			this.closeCallbacksFired = true;
 			callbacks = this.closeCallbacks;
 			this.closeCallbacks = null;
-			this.closeCallbacksRunning = callbacks != null;
-		}
-		if (callbacks == null) {
-			return;
+			this.closeCallbacksRunning = true;
 		}
 		try {
-			for (Consumer<? super ConnectionStatus> callback : callbacks) {
-				run(callback, "Close callback");
+			if (callbacks != null) {
+				for (Consumer<? super ConnectionStatus> callback : callbacks) {
+					run(callback, "Close callback");
+				}
 			}
 		}
 		finally {
@@ -475,11 +474,13 @@ public final class RequestHandle implements ConnectionStatus {
 	}
 
 	/**
-	 * Run the shutdown functions once, after any close callbacks still running.
+	 * Run the shutdown functions once, after the close callbacks: if the client went away
+	 * and its callbacks have not run yet (or are running), they run right after them, on
+	 * the callback thread.
 	 */
 	void shutdown() {
 		synchronized (this.lock) {
-			if (this.closeCallbacksRunning) {
+			if (this.closeCallbacksRunning || (isAborted() && !this.closeCallbacksFired)) {
 				this.shutdownDue = true;
 				return;
 			}

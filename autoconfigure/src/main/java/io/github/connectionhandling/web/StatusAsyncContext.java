@@ -40,17 +40,27 @@ final class StatusAsyncContext implements AsyncContext {
 
 	private final List<Registered> listeners = new CopyOnWriteArrayList<>();
 
-	private final ServletRequest request;
+	private final @Nullable ServletRequest request;
 
-	private final ServletResponse response;
+	private final @Nullable ServletResponse response;
 
 	StatusAsyncContext(AsyncContext delegate, RequestHandle handle, RequestLifecycle lifecycle) {
 		this.delegate = delegate;
 		this.handle = handle;
 		// Taken now: once a fast async task dispatched, Tomcat no longer gives them out,
 		// though filters still add listeners on their way back.
-		this.request = delegate.getRequest();
-		this.response = delegate.getResponse();
+		ServletRequest request = null;
+		ServletResponse response = null;
+		try {
+			request = delegate.getRequest();
+			response = delegate.getResponse();
+		}
+		catch (IllegalStateException ex) {
+			// Wrapped after a dispatch (async started behind the filter's back): the event
+			// then carries only the failure, which is all Spring's listeners read.
+		}
+		this.request = request;
+		this.response = response;
 		delegate.addListener(new Finisher(handle, lifecycle));
 	}
 

@@ -19,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 class StatusAsyncContextTests {
@@ -39,10 +41,11 @@ class StatusAsyncContextTests {
 		given(delegate.getRequest()).willThrow(new IllegalStateException("after dispatch"));
 		RequestHandle handle = this.lifecycle.start(new RequestInfo("GET", "/", null, "127.0.0.1:1", "HTTP/1.1"),
 				null, false);
-		StatusAsyncContext context = new StatusAsyncContext(delegate, handle);
+		StatusAsyncContext context = new StatusAsyncContext(delegate, handle, this.lifecycle);
 		AsyncListener listener = mock(AsyncListener.class);
 		assertThatNoException().isThrownBy(() -> context.addListener(listener));
-		verify(delegate).addListener(listener);
+		// The finisher, then the application's listener wrapped to see the status.
+		verify(delegate, times(2)).addListener(any(AsyncListener.class));
 		context.fail(new RequestStoppedException(1));
 		ArgumentCaptor<AsyncEvent> event = ArgumentCaptor.forClass(AsyncEvent.class);
 		verify(listener).onError(event.capture());
