@@ -165,8 +165,12 @@ public final class ConnectionStatusFilter implements Filter {
 
 		@Override
 		public void stop(int bits) throws IOException {
-			if ((bits & ConnectionStatus.TIMEOUT) != 0 && !this.response.answerTimeout(this.timeoutStatus)) {
-				closeConnection(this.request.handle().getConnection());
+			RequestHandle handle = this.request.handle();
+			if ((bits & ConnectionStatus.TIMEOUT) != 0 && !handle.isResponded()
+					&& !this.response.answerTimeout(this.timeoutStatus)) {
+				// Dismissed by us: the close that follows is not the client's abort.
+				handle.markResponded();
+				closeConnection(handle.getConnection());
 			}
 			StatusAsyncContext context = this.request.statusAsyncContext();
 			if (context != null) {

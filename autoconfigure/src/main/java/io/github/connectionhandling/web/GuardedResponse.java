@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.RequestHandle;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -36,6 +37,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	private @Nullable PrintWriter writer;
 
 	private boolean writerUsed;
+
+	// Guarded by lock: the body length the application declared and how much of it it
+	// wrote, to tell when the client has its whole response.
+	private long declaredLength = -1;
+
+	private long written;
 
 	GuardedResponse(HttpServletResponse response, RequestHandle handle) {
 		super(response);
@@ -95,6 +102,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 				real.getOutputStream().write(body);
 			}
 			real.flushBuffer();
+			this.handle.markResponded();
 			return true;
 		}
 		finally {
@@ -197,6 +205,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setHeader(String name, String value) {
 		if (!discarding()) {
 			super.setHeader(name, value);
+			declared(name, value);
 		}
 	}
 
@@ -204,7 +213,70 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void addHeader(String name, String value) {
 		if (!discarding()) {
 			super.addHeader(name, value);
+			declared(name, value);
 		}
+	}
+
+	@Override
+	public void setIntHeader(String name, int value) {
+		if (!discarding()) {
+			super.setIntHeader(name, value);
+			declared(name, Integer.toString(value));
+		}
+	}
+
+	@Override
+	public void addIntHeader(String name, int value) {
+		if (!discarding()) {
+			super.addIntHeader(name, value);
+			declared(name, Integer.toString(value));
+		}
+	}
+
+	private void declared(String name, @Nullable String value) {
+		if ("Content-Length".equalsIgnoreCase(name)) {
+			try {
+				declaredLength((value != null) ? Long.parseLong(value.trim()) : -1);
+			}
+			catch (NumberFormatException ex) {
+				declaredLength(-1);
+			}
+		}
+	}
+
+	private void declaredLength(long length) {
+		this.lock.lock();
+		try {
+			this.declaredLength = length;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Write bytes of the body through the output stream; called under the lock. If they
+	 * complete the declared length, the client has its whole response: marked before the
+	 * write, as the container may complete the response inside it and the client may close
+	 * at once. A write that fails then means the client left before it had everything.
+	 */
+	private void writeCounted(long bytes, IoAction write) throws IOException {
+		boolean completes = !this.handle.isResponded() && bytes > 0 && this.declaredLength >= 0
+				&& this.written + bytes >= this.declaredLength;
+		if (completes) {
+			this.handle.markResponded();
+		}
+		try {
+			write.run();
+		}
+		catch (IOException ex) {
+			if (completes) {
+				this.handle.unmarkResponded();
+				this.handle.signal(ConnectionStatus.ABORTED, "client");
+			}
+			throw ex;
+		}
+		this.written += bytes;
 	}
 
 	@Override
@@ -218,6 +290,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setContentLength(int len) {
 		if (!discarding()) {
 			super.setContentLength(len);
+			declaredLength(len);
 		}
 	}
 
@@ -225,20 +298,36 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	public void setContentLengthLong(long len) {
 		if (!discarding()) {
 			super.setContentLengthLong(len);
+			declaredLength(len);
 		}
 	}
 
 	@Override
 	public void reset() {
-		if (!discarding()) {
+		guardedReset(() -> {
 			super.reset();
-		}
+			this.declaredLength = -1;
+		});
 	}
 
 	@Override
 	public void resetBuffer() {
-		if (!discarding()) {
-			super.resetBuffer();
+		guardedReset(super::resetBuffer);
+	}
+
+	private void guardedReset(Runnable reset) {
+		if (discarding()) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			if (!discarding()) {
+				reset.run();
+				this.written = 0;
+			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -279,12 +368,12 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(int b) throws IOException {
-			guarded(() -> this.delegate.write(b));
+			guarded(() -> writeCounted(1, () -> this.delegate.write(b)));
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
-			guarded(() -> this.delegate.write(b, off, len));
+			guarded(() -> writeCounted(len, () -> this.delegate.write(b, off, len)));
 		}
 
 		@Override

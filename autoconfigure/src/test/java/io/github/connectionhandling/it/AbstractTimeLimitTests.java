@@ -48,6 +48,10 @@ abstract class AbstractTimeLimitTests {
 	@Autowired
 	TimeLimiter limiter;
 
+	void awaitEvent(String tag, String event) {
+		await().atMost(WAIT).untilAsserted(() -> assertThat(this.events.of(tag)).contains(event));
+	}
+
 	@BeforeEach
 	void previousRequestsEnded() {
 		// A stubborn handler of an earlier test may still be spinning.
@@ -65,7 +69,7 @@ abstract class AbstractTimeLimitTests {
 			assertProblem(response, STATUS, "/limited/sleep", "PT1S");
 			assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
 			assertThat(millis).isGreaterThanOrEqualTo(950).isLessThan(4500);
-			await().atMost(WAIT).until(() -> this.events.has("blocking", "shutdown:2"));
+			awaitEvent("blocking", "shutdown:2");
 			assertThat(this.events.of("blocking")).containsSubsequence("started", "interrupted", "shutdown:2")
 				.doesNotContain("slept", "close:2");
 		}
@@ -85,7 +89,7 @@ abstract class AbstractTimeLimitTests {
 			assertThat(response.header("Connection")).isEqualToIgnoringCase("close");
 			// The same connection, if the server still reads it.
 			boolean sent = client.get("/status");
-			await().atMost(WAIT).until(() -> this.events.has(tag, "shutdown:2"));
+			awaitEvent(tag, "shutdown:2");
 			assertThat(this.events.has(tag, lastEvent)).isTrue();
 			long handlerEnded = System.nanoTime();
 			boolean ended = client.drain(() -> System.nanoTime() - handlerEnded > 1_000_000_000L, WAIT);
@@ -100,13 +104,38 @@ abstract class AbstractTimeLimitTests {
 	}
 
 	@Test
+	void clientLeavingAfterItsTimeoutAnswerIsNotAnAbort() throws Exception {
+		try (RawHttp client = RawHttp.connect(this.port)) {
+			assertProblem(client.get("/limited/stubborn?tag=answered-then-left").readResponse(WAIT), STATUS,
+					"/limited/stubborn", "PT1S");
+		}
+		// The handler keeps running past the close; the client had its answer.
+		awaitEvent("answered-then-left", "stubborn-done");
+		awaitEvent("answered-then-left", "shutdown:2");
+		assertThat(this.events.of("answered-then-left")).noneMatch((event) -> event.startsWith("close:"));
+	}
+
+	@Test
+	void clientLeavingRightAfterACompleteResponseIsNotAnAbort() throws Exception {
+		for (int i = 0; i < 5; i++) {
+			String tag = "complete-" + i;
+			try (RawHttp client = RawHttp.connect(this.port)) {
+				RawHttp.Response response = client.get("/limited/sleep?ms=100&tag=" + tag).readResponse(WAIT);
+				assertThat(response.body()).isEqualTo("done 0");
+			}
+			awaitEvent(tag, "shutdown:0");
+			assertThat(this.events.of(tag)).noneMatch((event) -> event.startsWith("close:"));
+		}
+	}
+
+	@Test
 	void setTimeLimitRestartsTheClock() throws Exception {
 		try (RawHttp client = RawHttp.connect(this.port)) {
 			RawHttp.Response response = client.get("/tl/restart?tag=restart").readResponse(WAIT);
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("finished 0");
 		}
-		await().atMost(WAIT).until(() -> this.events.has("restart", "shutdown:0"));
+		awaitEvent("restart", "shutdown:0");
 		assertThat(this.events.of("restart")).containsSubsequence("slept", "restarted", "slept", "shutdown:0");
 		// Without the restart the same 1.4 s does not fit in 1 s.
 		try (RawHttp client = RawHttp.connect(this.port)) {
@@ -135,7 +164,7 @@ abstract class AbstractTimeLimitTests {
 		try (RawHttp client = RawHttp.connect(this.port)) {
 			assertProblem(client.get("/tlc/class?tag=class").readResponse(WAIT), STATUS, "/tlc/class", "PT0.6S");
 		}
-		await().atMost(WAIT).until(() -> this.events.has("class", "shutdown:2"));
+		awaitEvent("class", "shutdown:2");
 		assertThat(this.events.of("class")).containsSubsequence("limit:PT0.6S", "interrupted", "shutdown:2");
 		try (RawHttp client = RawHttp.connect(this.port)) {
 			// 1.4 s: longer than the class's limit and the global default, shorter than the method's.
@@ -150,7 +179,7 @@ abstract class AbstractTimeLimitTests {
 		try (RawHttp client = RawHttp.connect(this.port)) {
 			assertProblem(client.get("/tl/default?tag=default").readResponse(WAIT), STATUS, "/tl/default", "PT1.2S");
 		}
-		await().atMost(WAIT).until(() -> this.events.has("default", "shutdown:2"));
+		awaitEvent("default", "shutdown:2");
 		assertThat(this.events.of("default")).containsSubsequence("limit:PT1.2S", "interrupted", "shutdown:2");
 	}
 
@@ -160,7 +189,7 @@ abstract class AbstractTimeLimitTests {
 			assertProblem(client.get("/tl/placeholder?tag=placeholder").readResponse(WAIT), STATUS,
 					"/tl/placeholder", "PT0.8S");
 		}
-		await().atMost(WAIT).until(() -> this.events.has("placeholder", "shutdown:2"));
+		awaitEvent("placeholder", "shutdown:2");
 	}
 
 	@Test
@@ -171,11 +200,11 @@ abstract class AbstractTimeLimitTests {
 			RawHttp.Response response = client.readResponse(WAIT);
 			System.out.println("deferred: answered after " + (System.nanoTime() - start) / 1_000_000 + " ms");
 			assertProblem(response, STATUS, "/tl/deferred", "PT1S");
-			await().atMost(WAIT).until(() -> this.events.has("deferred", "shutdown:2"));
+			awaitEvent("deferred", "shutdown:2");
 			assertThat(this.events.of("deferred")).contains("error-callback", "completion-callback")
 				.doesNotContain("timeout-callback");
 			// The application completes it later: too late, and it goes nowhere.
-			await().atMost(WAIT).until(() -> this.events.has("deferred", "late-set:false"));
+			awaitEvent("deferred", "late-set:false");
 			client.drain(() -> false, Duration.ofMillis(300));
 			assertThat(client.all()).doesNotContain("LATE");
 			assertThat(client.unconsumed()).isEmpty();
@@ -187,7 +216,7 @@ abstract class AbstractTimeLimitTests {
 		try (WireRecorder client = WireRecorder.connect(this.port)) {
 			client.get("/tl/callable?tag=callable");
 			assertProblem(client.readResponse(WAIT), STATUS, "/tl/callable", "PT1S");
-			await().atMost(WAIT).until(() -> this.events.has("callable", "shutdown:2"));
+			awaitEvent("callable", "shutdown:2");
 			assertThat(this.events.of("callable")).contains("callable-thread-bound=true", "interrupted")
 				.doesNotContain("slept");
 			client.drain(() -> false, Duration.ofMillis(300));
@@ -208,7 +237,7 @@ abstract class AbstractTimeLimitTests {
 			boolean ended = client.drain(() -> false, WAIT);
 			assertThat(ended).as("stream closed").isTrue();
 			assertThat(client.all()).doesNotContain("problem");
-			await().atMost(WAIT).until(() -> this.events.has("sse", "shutdown:2"));
+			awaitEvent("sse", "shutdown:2");
 			assertThat(this.events.of("sse")).contains("completion-callback");
 		}
 	}
@@ -216,10 +245,10 @@ abstract class AbstractTimeLimitTests {
 	@Test
 	void ignoredAbortThenTimeoutEndsWithBothBits() throws Exception {
 		RawHttp client = RawHttp.connect(this.port).get("/tl/ignoring?tag=both");
-		await().atMost(WAIT).until(() -> this.events.has("both", "started"));
+		awaitEvent("both", "started");
 		Thread.sleep(200);
 		client.close();
-		await().atMost(WAIT).until(() -> this.events.has("both", "shutdown:3"));
+		awaitEvent("both", "shutdown:3");
 		assertThat(this.events.of("both")).containsSubsequence("started", "close:1", "working-after-abort",
 				"interrupted:3", "shutdown:3");
 	}
@@ -229,7 +258,7 @@ abstract class AbstractTimeLimitTests {
 		await().atMost(WAIT).until(() -> this.limiter.armedCount() == 0);
 		try (RawHttp slow = RawHttp.connect(this.port); RawHttp fast = RawHttp.connect(this.port)) {
 			slow.get("/tl/restart?tag=armed&ms=300");
-			await().atMost(WAIT).until(() -> this.events.has("armed", "started"));
+			awaitEvent("armed", "started");
 			assertThat(this.limiter.armedCount()).isEqualTo(1);
 			for (int i = 0; i < 50; i++) {
 				RawHttp.Response response = fast.get("/tl/fast").readResponse(WAIT);
