@@ -69,13 +69,13 @@ abstract class AbstractAsyncTimeoutInterplayTests {
 	}
 
 	@Test
-	void callableLongerThanTheMvcTimeoutCompletes() throws Exception {
+	void callableLongerThanTheMvcAsyncTimeoutCompletes() throws Exception {
 		try (RawHttp client = RawHttp.connect(this.port)) {
-			RawHttp.Response response = client.get("/tl/callable?tag=callable-600&ms=600").readResponse(WAIT);
+			RawHttp.Response response = client.get("/tl/callable-long?tag=callable-2s&ms=2000").readResponse(WAIT);
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("callable-result 0");
 		}
-		awaitEvent("callable-600", "shutdown:0");
+		awaitEvent("callable-2s", "shutdown:0");
 	}
 
 }

@@ -185,6 +185,13 @@ public class TimeLimitScenarioController {
 		};
 	}
 
+	@TimeLimit("5s")
+	@GetMapping("/tl/callable-long")
+	Callable<String> callableLong(ConnectionStatus status, @RequestParam String tag,
+			@RequestParam(defaultValue = "2000") long ms) {
+		return callable(status, tag, ms);
+	}
+
 	@TimeLimit("1s")
 	@GetMapping("/tl/sse")
 	SseEmitter sse(ConnectionStatus status, @RequestParam String tag) throws IOException {
