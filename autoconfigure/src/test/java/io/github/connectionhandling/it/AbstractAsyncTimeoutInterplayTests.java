@@ -69,6 +69,16 @@ abstract class AbstractAsyncTimeoutInterplayTests {
 	}
 
 	@Test
+	void shorterTimeLimitBeatsTheDeferredResultsOwnTimeout() throws Exception {
+		try (RawHttp client = RawHttp.connect(this.port)) {
+			RawHttp.Response response = client.get("/tl/deferred-own?tag=own-longer&timeout=5000").readResponse(WAIT);
+			AbstractTimeLimitTests.assertProblem(response, 503, "/tl/deferred-own", "PT1.5S");
+		}
+		awaitEvent("own-longer", "shutdown:2");
+		assertThat(this.events.of("own-longer")).doesNotContain("timeout-callback");
+	}
+
+	@Test
 	void callableLongerThanTheMvcAsyncTimeoutCompletes() throws Exception {
 		try (RawHttp client = RawHttp.connect(this.port)) {
 			RawHttp.Response response = client.get("/tl/callable-long?tag=callable-2s&ms=2000").readResponse(WAIT);
