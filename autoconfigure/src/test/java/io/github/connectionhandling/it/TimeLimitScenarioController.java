@@ -40,8 +40,29 @@ public class TimeLimitScenarioController {
 	private void track(ConnectionStatus status, String tag) {
 		this.events.add(tag, "started");
 		this.events.add(tag, "limit:" + status.getTimeLimit());
+		this.events.add(tag, "virtual=" + isVirtual(Thread.currentThread()));
 		status.onClose((s) -> this.events.add(tag, "close:" + s.bits()));
 		status.onShutdown((s) -> this.events.add(tag, "shutdown:" + s.bits()));
+	}
+
+	/** Thread.isVirtual() needs Java 21; the tests compile for 17. */
+	static boolean isVirtual(Thread thread) {
+		try {
+			return (Boolean) Thread.class.getMethod("isVirtual").invoke(thread);
+		}
+		catch (ReflectiveOperationException ex) {
+			return false;
+		}
+	}
+
+	/** Sleeps {@code ms}; 1 s limit. */
+	@TimeLimit("1s")
+	@GetMapping("/tl/sleep")
+	String sleepLimited(ConnectionStatus status, @RequestParam String tag,
+			@RequestParam(defaultValue = "2000") long ms) {
+		track(status, tag);
+		sleep(tag, ms);
+		return "done " + status.bits();
 	}
 
 	private boolean sleep(String tag, long millis) {
