@@ -3,8 +3,6 @@ package io.github.connectionhandling.it;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledForJreRange;
-import org.junit.jupiter.api.condition.JRE;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -15,9 +13,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The documented caveat of the CPU clock: the JVM cannot measure a virtual thread's CPU
  * time, so for request threads that are virtual the limiter counts wall time, and
- * sleeping does count. Needs Java 21+ (run with JAVA_HOME at a newer JDK).
+ * sleeping does count. Needs Java 21+ (run with JAVA_HOME at a newer JDK); the subclasses are disabled below.
  */
-@EnabledForJreRange(min = JRE.JAVA_21)
 abstract class AbstractVirtualThreadCpuClockTests {
 
 	static final String VIRTUAL_THREADS = "spring.threads.virtual.enabled=true";
