@@ -27,6 +27,9 @@ public final class RequestHandle implements ConnectionStatus {
 
 	private static final int FINISHED = 1 << 8;
 
+	/** The client has had its whole response: its leaving is no longer an abort. */
+	private static final int RESPONDED = 1 << 9;
+
 	private static final VarHandle STATE;
 
 	static {
@@ -62,8 +65,6 @@ public final class RequestHandle implements ConnectionStatus {
 	private volatile @Nullable String handler;
 
 	private volatile long abortedAtNanos;
-
-	private volatile boolean responseComplete;
 
 	/** Per-request state of the time limiter; only it reads and writes this. */
 	private volatile @Nullable Object timerSlot;
@@ -244,26 +245,44 @@ public final class RequestHandle implements ConnectionStatus {
 		return this.abortedAtNanos;
 	}
 
-	/**
-	 * Record whether the whole response has been handed to the container (its declared
-	 * length written, or its stream closed): a client may read it and leave before the
-	 * request's work has returned, and that is no abort.
-	 * @param complete whether it is complete ({@code false} if the last write failed)
-	 */
-	public void responseComplete(boolean complete) {
-		this.responseComplete = complete;
-	}
-
-	/**
-	 * Return whether the whole response has been handed to the container.
-	 * @return whether the response is complete
-	 */
-	public boolean isResponseComplete() {
-		return this.responseComplete;
-	}
-
 	public boolean isFinished() {
 		return (this.state & FINISHED) != 0;
+	}
+
+	/**
+	 * Record that the client has had its whole response (the declared body length was
+	 * written, or a timed-out client was answered or dismissed). A client that closes its
+	 * connection from now on has not aborted the request: it may well have read its answer
+	 * before the request's thread returned to the container (Jetty completes a response as
+	 * soon as its declared length was written).
+	 */
+	public void markResponded() {
+		for (;;) {
+			int current = this.state;
+			if ((current & RESPONDED) != 0 || STATE.compareAndSet(this, current, current | RESPONDED)) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Undo {@link #markResponded()}: writing the end of the response failed.
+	 */
+	public void unmarkResponded() {
+		for (;;) {
+			int current = this.state;
+			if ((current & RESPONDED) == 0 || STATE.compareAndSet(this, current, current & ~RESPONDED)) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Return whether the client has had its whole response; see {@link #markResponded()}.
+	 * @return whether the response is complete
+	 */
+	public boolean isResponded() {
+		return (this.state & RESPONDED) != 0;
 	}
 
 	/**
@@ -369,14 +388,15 @@ public final class RequestHandle implements ConnectionStatus {
 	// Lifecycle, driven by RequestLifecycle
 
 	/**
-	 * Set a status bit unless it is set already or the request has finished.
+	 * Set a status bit unless it is set already or the request has finished; an abort
+	 * also not once the client has had its whole response.
 	 * @param bit {@link #ABORTED} or {@link #TIMEOUT}
 	 * @return whether this call set it
 	 */
 	boolean setBit(int bit) {
 		for (;;) {
 			int current = this.state;
-			if ((current & (FINISHED | bit)) != 0) {
+			if ((current & (FINISHED | bit)) != 0 || (bit == ABORTED && (current & RESPONDED) != 0)) {
 				return false;
 			}
 			if (STATE.compareAndSet(this, current, current | bit)) {

@@ -119,11 +119,7 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @return whether this call set the bit
 	 */
 	public boolean signal(RequestHandle handle, int bit, String reason) {
-		if (bit == ConnectionStatus.ABORTED && "client".equals(reason) && handle.isResponseComplete()) {
-			// The client had the whole response and left, possibly before the handler's
-			// thread got back through the filters: a normal end, not an abort.
-			return false;
-		}
+		// Refused once the client had its whole response (RequestHandle.markResponded).
 		if (!handle.setBit(bit)) {
 			return false;
 		}

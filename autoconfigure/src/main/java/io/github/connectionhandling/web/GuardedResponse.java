@@ -90,7 +90,9 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			locked = false;
 		}
 		if (!locked) {
-			closeConnection(); // a write is blocked on a slow client: it is committed
+			// A write is blocked on a slow client: the response is committed.
+			this.handle.markResponded();
+			closeConnection();
 			return;
 		}
 		try {
@@ -98,6 +100,8 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 				return;
 			}
 			this.timedOut = true;
+			// Answered or dismissed by us: the client's close that follows is no abort.
+			this.handle.markResponded();
 			if (!answerTimeout(status)) {
 				closeConnection();
 			}
@@ -343,14 +347,14 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 		long length = this.contentLength;
 		boolean completes = closing || (length > 0 && this.written < length && this.written + count >= length);
 		if (completes) {
-			this.handle.responseComplete(true);
+			this.handle.markResponded();
 		}
 		try {
 			write.run();
 		}
 		catch (IOException | RuntimeException ex) {
 			if (completes) {
-				this.handle.responseComplete(false);
+				this.handle.unmarkResponded();
 			}
 			throw ex;
 		}

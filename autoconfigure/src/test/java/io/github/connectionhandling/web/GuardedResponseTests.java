@@ -37,9 +37,9 @@ class GuardedResponseTests {
 		response.setHeader("Content-Length", "5");
 		OutputStream out = response.getOutputStream();
 		out.write(new byte[] { 1, 2, 3, 4 });
-		assertThat(this.handle.isResponseComplete()).isFalse();
+		assertThat(this.handle.isResponded()).isFalse();
 		out.write(5);
-		assertThat(this.handle.isResponseComplete()).isTrue();
+		assertThat(this.handle.isResponded()).isTrue();
 	}
 
 	@Test
@@ -48,9 +48,9 @@ class GuardedResponseTests {
 		response.setContentLength(6);
 		PrintWriter writer = response.getWriter();
 		writer.write("done");
-		assertThat(this.handle.isResponseComplete()).isFalse();
+		assertThat(this.handle.isResponded()).isFalse();
 		writer.write(" 0");
-		assertThat(this.handle.isResponseComplete()).isTrue();
+		assertThat(this.handle.isResponded()).isTrue();
 	}
 
 	@Test
@@ -58,9 +58,9 @@ class GuardedResponseTests {
 		GuardedResponse response = new GuardedResponse(new MockHttpServletResponse(), this.handle);
 		OutputStream out = response.getOutputStream();
 		out.write(new byte[1000]);
-		assertThat(this.handle.isResponseComplete()).isFalse();
+		assertThat(this.handle.isResponded()).isFalse();
 		out.close();
-		assertThat(this.handle.isResponseComplete()).isTrue();
+		assertThat(this.handle.isResponded()).isTrue();
 	}
 
 	@Test

@@ -1,0 +1,10 @@
+package io.github.connectionhandling.it;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+@SpringBootTest(classes = { TimeLimitApp.class, OnJetty.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = AbstractCpuClockTimeLimitTests.CPU_CLOCK)
+class JettyCpuClockTimeLimitTests extends AbstractCpuClockTimeLimitTests {
+
+}

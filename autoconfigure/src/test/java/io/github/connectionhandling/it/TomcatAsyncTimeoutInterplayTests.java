@@ -1,0 +1,10 @@
+package io.github.connectionhandling.it;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+@SpringBootTest(classes = { TimeLimitApp.class, OnTomcat.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = AbstractAsyncTimeoutInterplayTests.MVC_ASYNC_TIMEOUT)
+class TomcatAsyncTimeoutInterplayTests extends AbstractAsyncTimeoutInterplayTests {
+
+}

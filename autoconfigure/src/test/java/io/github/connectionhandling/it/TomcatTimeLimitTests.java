@@ -1,0 +1,11 @@
+package io.github.connectionhandling.it;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+@SpringBootTest(classes = { TimeLimitApp.class, OnTomcat.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { AbstractTimeLimitTests.PROPERTIES, AbstractTimeLimitTests.STATUS_PROPERTY,
+				AbstractTimeLimitTests.PLACEHOLDER_PROPERTY })
+class TomcatTimeLimitTests extends AbstractTimeLimitTests {
+
+}
