@@ -373,16 +373,19 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 		@Override
 		public void write(int b) throws IOException {
 			guarded(() -> {
-				this.delegate.write(b);
 				countWritten(1);
+				this.delegate.write(b);
 			});
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
 			guarded(() -> {
-				this.delegate.write(b, off, len);
+				// Counted first: Tomcat sends the response as soon as the declared length
+				// is written, inside this call, and the client may read it and close
+				// before the call returns.
 				countWritten(len);
+				this.delegate.write(b, off, len);
 			});
 		}
 
