@@ -114,6 +114,12 @@ public final class ConnectionStatusFilter implements Filter {
 					if (this.governAsyncTimeout) {
 						context.setTimeout(asyncTimeout(request));
 					}
+					if (handle.isStopped()) {
+						// Stopped while the handler ran, before async started: the stop
+						// found no async context to fail, and nothing else would end
+						// this request now.
+						context.fail(new RequestStoppedException(handle.bits()));
+					}
 				}
 				else {
 					this.lifecycle.finish(handle);

@@ -3,6 +3,7 @@ package io.github.connectionhandling.web;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.RequestHandle;
@@ -70,11 +71,16 @@ final class StatusAsyncContext implements AsyncContext {
 
 	/**
 	 * Tell the application's listeners that the request failed, as the container would
-	 * after a failed write.
+	 * after a failed write. Each listener is told once: a stop that comes while the
+	 * application is still adding listeners reaches those added later when the dispatch
+	 * that started async calls this again.
 	 * @param failure the cause
 	 */
 	void fail(Throwable failure) {
 		for (Registered registered : this.listeners) {
+			if (!registered.failed.compareAndSet(false, true)) {
+				continue;
+			}
 			AsyncEvent event = new AsyncEvent(this, registered.request, registered.response, failure);
 			try (CurrentRequest.Binding binding = CurrentRequest.bindListener(this.handle)) {
 				registered.listener.onError(event);
@@ -153,7 +159,12 @@ final class StatusAsyncContext implements AsyncContext {
 	}
 
 	private record Registered(AsyncListener listener, @Nullable ServletRequest request,
-			@Nullable ServletResponse response) {
+			@Nullable ServletResponse response, AtomicBoolean failed) {
+
+		Registered(AsyncListener listener, @Nullable ServletRequest request, @Nullable ServletResponse response) {
+			this(listener, request, response, new AtomicBoolean());
+		}
+
 	}
 
 	/** An application listener, run with the request's status bound. */

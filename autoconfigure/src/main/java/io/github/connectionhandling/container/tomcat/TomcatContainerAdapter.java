@@ -181,14 +181,17 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 
 		@Override
 		public @Nullable InetSocketAddress localAddress() {
-			String host = this.wrapper.getLocalAddr();
-			return (host != null) ? new InetSocketAddress(host, this.wrapper.getLocalPort()) : null;
+			return address(this.wrapper.getLocalAddr(), this.wrapper.getLocalPort());
 		}
 
 		@Override
 		public @Nullable InetSocketAddress remoteAddress() {
-			String host = this.wrapper.getRemoteAddr();
-			return (host != null) ? new InetSocketAddress(host, this.wrapper.getRemotePort()) : null;
+			return address(this.wrapper.getRemoteAddr(), this.wrapper.getRemotePort());
+		}
+
+		/** Tomcat reports port -1 for a socket closed before it looked the port up. */
+		private static @Nullable InetSocketAddress address(@Nullable String host, int port) {
+			return (host != null && port >= 0 && port <= 0xFFFF) ? new InetSocketAddress(host, port) : null;
 		}
 
 		@Override

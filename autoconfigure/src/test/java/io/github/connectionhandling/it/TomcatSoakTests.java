@@ -1,0 +1,16 @@
+package io.github.connectionhandling.it;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+@SpringBootTest(classes = { SoakApp.class, OnTomcat.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "management.endpoints.web.exposure.include=connections",
+				"spring.task.execution.pool.core-size=32" })
+class TomcatSoakTests extends AbstractSoakTests {
+
+	@Override
+	int defaultRequests() {
+		return 10_000;
+	}
+
+}
