@@ -46,7 +46,8 @@ class BadInputTableTests {
 			{ "abort-detection.arm-delay", "later" }, { "abort-detection.poll-interval", "0" },
 			{ "abort-detection.poll-interval", "-100ms" }, { "abort-detection.poll-interval", "often" },
 			{ "orphans.reap", "maybe" }, { "orphans.interval", "0" }, { "orphans.interval", "-5s" },
-			{ "orphans.interval", "weekly" } };
+			{ "orphans.interval", "weekly" }, { "cancel.jdbc", "maybe" }, { "cancel.http", "perhaps" },
+			{ "cancel.async", "maybe" } };
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ConnectionHandlingAutoConfiguration.class));
