@@ -91,6 +91,13 @@ class BadInputTableTests {
 		}
 		assertThat(all).isNotEmpty();
 		assertThat(properties).as("properties with a row").containsAll(all);
+		// The README shows the same table.
+		String readme = Files.readString(Path.of("..", "README.md"));
+		for (String line : Files.readAllLines(TABLE)) {
+			if (line.startsWith("| `")) {
+				assertThat(readme).as("README row").contains(line);
+			}
+		}
 	}
 
 	/** Writes the table from what start-up reports; run on purpose only. */
