@@ -1,6 +1,5 @@
 package io.github.connectionhandling.it;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -15,6 +14,9 @@ import java.time.Duration;
 public final class RawHttp implements AutoCloseable {
 
 	private final Socket socket;
+
+	/** Read but not yet returned (the start of a pipelined response). */
+	private final StringBuilder pending = new StringBuilder();
 
 	private RawHttp(Socket socket) {
 		this.socket = socket;
@@ -43,28 +45,36 @@ public final class RawHttp implements AutoCloseable {
 
 	/** Read until the given text appears in what was read; return all that was read. */
 	public String readUntil(String text, Duration timeout) throws IOException {
-		ByteArrayOutputStream read = new ByteArrayOutputStream();
+		fill(text, timeout);
+		String read = this.pending.toString();
+		this.pending.setLength(0);
+		return read;
+	}
+
+	private void fill(String text, Duration timeout) throws IOException {
 		InputStream in = this.socket.getInputStream();
 		long deadline = System.nanoTime() + timeout.toNanos();
 		byte[] buffer = new byte[8192];
-		while (!read.toString(StandardCharsets.ISO_8859_1).contains(text)) {
+		while (this.pending.indexOf(text) < 0) {
 			if (System.nanoTime() > deadline) {
-				throw new IOException("Timed out waiting for '" + text + "', read: " + read);
+				throw new IOException("Timed out waiting for '" + text + "', read: " + this.pending);
 			}
 			int n = in.read(buffer);
 			if (n < 0) {
-				throw new IOException("EOF waiting for '" + text + "', read: " + read);
+				throw new IOException("EOF waiting for '" + text + "', read: " + this.pending);
 			}
-			read.write(buffer, 0, n);
+			this.pending.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
 		}
-		return read.toString(StandardCharsets.ISO_8859_1);
 	}
 
-	/** Read one whole response with a Content-Length body. */
+	/**
+	 * Read one whole response with a Content-Length body; bytes of a following response
+	 * (pipelining) stay for the next call.
+	 */
 	public Response readResponse(Duration timeout) throws IOException {
-		String head = readUntil("\r\n\r\n", timeout);
-		int end = head.indexOf("\r\n\r\n") + 4;
-		String headers = head.substring(0, end);
+		fill("\r\n\r\n", timeout);
+		int end = this.pending.indexOf("\r\n\r\n") + 4;
+		String headers = this.pending.substring(0, end);
 		int status = Integer.parseInt(headers.substring(9, 12));
 		int length = 0;
 		for (String line : headers.split("\r\n")) {
@@ -72,21 +82,26 @@ public final class RawHttp implements AutoCloseable {
 				length = Integer.parseInt(line.substring(15).trim());
 			}
 		}
-		StringBuilder body = new StringBuilder(head.substring(end));
 		InputStream in = this.socket.getInputStream();
-		while (body.length() < length) {
-			int c = in.read();
-			if (c < 0) {
+		byte[] buffer = new byte[8192];
+		while (this.pending.length() < end + length) {
+			int n = in.read(buffer);
+			if (n < 0) {
 				break;
 			}
-			body.append((char) c);
+			this.pending.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
 		}
-		return new Response(status, headers, body.toString());
+		int bodyEnd = Math.min(this.pending.length(), end + length);
+		String body = this.pending.substring(end, bodyEnd);
+		this.pending.delete(0, bodyEnd);
+		return new Response(status, headers, body);
 	}
 
 	/** Read to EOF (the server closed); return what was read. */
 	public String readToEnd() throws IOException {
-		return new String(this.socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+		String read = this.pending + new String(this.socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+		this.pending.setLength(0);
+		return read;
 	}
 
 	/** Close with FIN. */
