@@ -261,7 +261,8 @@ abstract class AbstractSoakTests {
 								keepAlive = request(kind, handler, tag, random, keepAlive);
 							}
 							catch (Exception ex) {
-								failures.add(tag + " (" + kind + "): " + ex);
+								failures.add(tag + " (" + kind + ", " + handler + "): " + ex + " "
+										+ this.ledger.find(tag));
 								keepAlive = closeQuietly(keepAlive);
 							}
 						}

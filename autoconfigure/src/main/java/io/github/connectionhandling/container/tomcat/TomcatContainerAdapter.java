@@ -158,7 +158,7 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 	/**
 	 * A Tomcat socket wrapper; equal to another for the same wrapper.
 	 */
-	private static final class TomcatConnection implements ContainerConnection {
+	static final class TomcatConnection implements ContainerConnection {
 
 		private final SocketWrapperBase<?> wrapper;
 
