@@ -211,9 +211,10 @@ abstract class AbstractRaceTests {
 			if (delete.status() == 200 && delete.json().get("aborted").asBoolean()) {
 				assertThat(entry.shutdownBits).as(tag + " " + entry).isEqualTo(1);
 				assertThat(entry.closes).as(tag).hasValue(1);
-				// The handler's output is discarded: Tomcat closes the connection, Jetty
-				// may still send an empty response.
-				assertThat(status).as(tag + ": an aborted request sends nothing " + entry).isIn(0, -1);
+				// The handler's output is discarded (Tomcat closes the connection, Jetty
+				// may send an empty response), unless the abort came during its last
+				// write: then the client may have the whole answer (seen once on Jetty).
+				assertThat(status).as(tag + " " + entry).isIn(0, -1, 200);
 			}
 			else {
 				assertThat(entry.shutdownBits).as(tag + " " + entry + " " + delete).isZero();
