@@ -1,9 +1,12 @@
 package io.github.connectionhandling.timelimit;
 
 import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.LifecycleParticipant;
@@ -18,7 +21,9 @@ import org.springframework.beans.factory.DisposableBean;
  * Signals {@link ConnectionStatus#TIMEOUT} when a request's time limit runs out. One
  * scheduler thread serves every request: arming and disarming a limit are O(log n), and a
  * request that finishes before its limit leaves nothing behind (cancelled timers are
- * removed at once).
+ * removed at once). A request with a limit over 100 ms is only queued at its start; a
+ * drain 20 ms later arms timers for those still running, so that the short requests that
+ * make up most traffic never touch the scheduler's queue.
  * <p>
  * On the wall clock a timer fires at the deadline. On the CPU clock it fires when the
  * limit could first have been used up (CPU time never runs faster than the wall clock
@@ -32,6 +37,19 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	private final ScheduledThreadPoolExecutor scheduler;
 
 	private final boolean cpuClock;
+
+	/** How long a request may run before its timer is armed; its deadline is unchanged. */
+	private static final long DRAIN_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+	/** Limits this short are armed at once. */
+	private static final long EAGER_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	/** The timer slot of a request queued to be armed. */
+	private static final Object QUEUED = new Object();
+
+	private final Queue<RequestHandle> young = new ConcurrentLinkedQueue<>();
+
+	private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
 	/**
 	 * Create a time limiter.
@@ -54,12 +72,47 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 
 	@Override
 	public void started(RequestHandle handle, boolean bodyPending) {
-		arm(handle);
+		Duration limit = handle.getTimeLimit();
+		if (limit.isZero()) {
+			return;
+		}
+		if (limit.toNanos() <= EAGER_LIMIT_NANOS) {
+			arm(handle);
+			return;
+		}
+		// Most requests end long before their limit: queue them, and arm a timer only for
+		// those still running when the queue is drained (the deadline is unchanged).
+		handle.setTimerSlot(QUEUED);
+		this.young.add(handle);
+		scheduleDrain();
 	}
 
 	@Override
 	public void timeLimitChanged(RequestHandle handle) {
+		Duration limit = handle.getTimeLimit();
+		if (handle.getTimerSlot() == QUEUED && !limit.isZero() && limit.toNanos() > EAGER_LIMIT_NANOS) {
+			return; // still queued: the drain arms it with the new limit
+		}
 		arm(handle);
+	}
+
+	private void scheduleDrain() {
+		if (this.drainScheduled.compareAndSet(false, true)) {
+			this.scheduler.schedule(this::drain, DRAIN_DELAY_NANOS, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void drain() {
+		this.drainScheduled.set(false);
+		RequestHandle handle;
+		while ((handle = this.young.poll()) != null) {
+			if (handle.getTimerSlot() == QUEUED && !handle.isFinished()) {
+				arm(handle);
+			}
+		}
+		if (!this.young.isEmpty()) {
+			scheduleDrain();
+		}
 	}
 
 	@Override
@@ -91,9 +144,13 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private void disarm(RequestHandle handle) {
-		if (handle.getTimerSlot() instanceof Timer timer) {
+		Object slot = handle.getTimerSlot();
+		if (slot instanceof Timer timer) {
 			handle.setTimerSlot(null);
 			timer.cancel();
+		}
+		else if (slot == QUEUED) {
+			handle.setTimerSlot(null); // the drain skips it
 		}
 	}
 
@@ -119,7 +176,14 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	 * @return the count
 	 */
 	public int armedCount() {
-		return this.scheduler.getQueue().size();
+		int queued = this.scheduler.getQueue().size() - (this.drainScheduled.get() ? 1 : 0);
+		int young = 0;
+		for (RequestHandle handle : this.young) {
+			if (handle.getTimerSlot() == QUEUED && !handle.isFinished()) {
+				young++;
+			}
+		}
+		return Math.max(0, queued) + young;
 	}
 
 	@Override
