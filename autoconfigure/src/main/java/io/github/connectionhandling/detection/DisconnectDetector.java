@@ -74,6 +74,11 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	/** Set while the detector may block without a timeout: arming must wake it. */
 	private volatile boolean sleeping;
 
+	/** Keys were cancelled since the last select: select again soon to release them. */
+	private volatile boolean cancelsPending;
+
+	private static final long FLUSH_NANOS = 10_000_000;
+
 	private long nextPollNanos;
 
 	/**
@@ -181,9 +186,13 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			SelectionKey key = watch.key;
 			if (previous == Watch.ARMED && key != null) {
 				// Cancelled keys are deregistered at the next select; until then the
-				// channel's close is deferred, so wake the selector now.
+				// channel's close is deferred. The detector selects again within
+				// FLUSH_NANOS; waking it for every request would cost a syscall each.
 				key.cancel();
-				wakeup();
+				this.cancelsPending = true;
+				if (this.sleeping) {
+					wakeup();
+				}
 			}
 		}
 	}
@@ -213,12 +222,13 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				long timeoutMillis = timeoutMillis(System.nanoTime());
 				if (timeoutMillis == 0) {
 					this.sleeping = true;
-					if (this.arming.isEmpty() && this.newlyPolled.isEmpty()) {
+					if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
 						selector.select();
 					}
 					this.sleeping = false;
 				}
 				else {
+					this.cancelsPending = false; // this select deregisters them
 					selector.select(timeoutMillis);
 				}
 				handleReadable(selector);
@@ -242,6 +252,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		if (!this.polled.isEmpty() || !this.newlyPolled.isEmpty()) {
 			wait = Math.min(wait, Math.max(1, this.nextPollNanos - now));
+		}
+		if (this.cancelsPending) {
+			wait = Math.min(wait, FLUSH_NANOS);
 		}
 		return (wait == Long.MAX_VALUE) ? 0 : Math.max(1, (wait + 999_999) / 1_000_000);
 	}
