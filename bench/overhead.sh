@@ -11,6 +11,7 @@ SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-50}
 PORT=${PORT:-18080}
 CONTAINERS=${CONTAINERS:-tomcat jetty}
+# APP_ARGS: more arguments for the app, e.g. APP_ARGS=--connection-handling.abort-detection.arm-delay=20ms
 
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk; }
 
@@ -21,7 +22,7 @@ TOMCAT_JAR=$(ls sample-app/target/connection-handling-sample-app-*.jar | grep -v
 JETTY_JAR=$(ls sample-app/target/jetty/connection-handling-sample-app-*.jar | grep -v original | head -1)
 
 start() { # jar enabled
-  java -Xmx512m -jar "$1" --server.port=$PORT --connection-handling.enabled=$2 \
+  java -Xmx512m -jar "$1" --server.port=$PORT --connection-handling.enabled=$2 ${APP_ARGS:-} \
     --logging.level.root=WARN --spring.main.banner-mode=off >/tmp/overhead-app.log 2>&1 &
   APP=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/status" >/dev/null 2>&1 && return; sleep 0.5; done

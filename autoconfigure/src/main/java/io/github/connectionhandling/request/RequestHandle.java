@@ -199,6 +199,10 @@ public final class RequestHandle implements ConnectionStatus {
 		return this.lifecycle.signal(this, bit, reason);
 	}
 
+	RequestLifecycle lifecycle() {
+		return this.lifecycle;
+	}
+
 	// Read by the web layer, the time limiter, the detector and the actuator
 
 	public String getId() {

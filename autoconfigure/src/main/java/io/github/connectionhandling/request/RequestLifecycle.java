@@ -123,6 +123,11 @@ public final class RequestLifecycle implements DisposableBean {
 		if (!handle.setBit(bit)) {
 			return false;
 		}
+		signalled(handle, bit, reason);
+		return true;
+	}
+
+	private void signalled(RequestHandle handle, int bit, String reason) {
 		for (LifecycleParticipant participant : this.participants) {
 			participant.signalled(handle, bit, reason);
 		}
@@ -130,7 +135,27 @@ public final class RequestLifecycle implements DisposableBean {
 			this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, handle::fireCloseCallbacks));
 		}
 		this.callbacks.execute(new Task(Task.STOP, handle::stopWork));
-		return true;
+	}
+
+	/**
+	 * Signal many requests at once (a burst of departures seen by one wake-up): every bit
+	 * is set before any callback or stop is dispatched, then each goes through
+	 * {@link #signal}'s remaining steps.
+	 * @param handles the requests, of any lifecycles
+	 * @param bit the bit to set
+	 * @param reason what noticed it
+	 */
+	public static void signalAll(List<RequestHandle> handles, int bit, String reason) {
+		boolean[] set = new boolean[handles.size()];
+		for (int i = 0; i < set.length; i++) {
+			set[i] = handles.get(i).setBit(bit);
+		}
+		for (int i = 0; i < set.length; i++) {
+			if (set[i]) {
+				RequestHandle handle = handles.get(i);
+				handle.lifecycle().signalled(handle, bit, reason);
+			}
+		}
 	}
 
 	void stopLater(RequestHandle handle) {
