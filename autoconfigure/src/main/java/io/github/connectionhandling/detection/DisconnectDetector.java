@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ContainerConnection;
@@ -64,8 +63,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	/** Watches polled by TCP state; only the detector thread touches it. */
 	private final List<Watch> polled = new ArrayList<>();
 
-	private final LongAdder detected = new LongAdder();
-
 	private volatile @Nullable Selector selector;
 
 	private volatile @Nullable Thread thread;
@@ -109,14 +106,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				+ "; HTTP/2 streams: the container's stream-failure signal where it has one (Jetty)";
 	}
 
-	/**
-	 * Return how many disconnects this detector noticed.
-	 * @return the count
-	 */
-	public long detectedCount() {
-		return this.detected.sum();
-	}
-
 	// LifecycleParticipant: called on request threads
 
 	@Override
@@ -129,7 +118,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			// The container's own signal, where it has one (Jetty): a reset stream.
 			connection.onStreamFailure(() -> {
 				if (!handle.isFinished() && handle.signal(ConnectionStatus.ABORTED, "client")) {
-					this.detected.increment();
 				}
 			});
 			return;
@@ -286,7 +274,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		// All at once: marking each before any callback or stop wakes a thread keeps a
 		// burst of departures from being seen one context switch after another.
-		this.detected.add(gone.size());
 		RequestLifecycle.signalAll(gone, ConnectionStatus.ABORTED, "client");
 	}
 
@@ -392,7 +379,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			if ((state == null || state != TcpStateTable.ESTABLISHED) && watch.connection.isOpen()
 					&& watch.state.compareAndSet(Watch.POLLING, Watch.DONE)) {
 				it.remove();
-				this.detected.increment();
 				watch.handle.signal(ConnectionStatus.ABORTED, "client");
 			}
 		}
