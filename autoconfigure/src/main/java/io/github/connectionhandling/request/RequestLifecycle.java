@@ -1,6 +1,7 @@
 package io.github.connectionhandling.request;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.PriorityBlockingQueue;
@@ -11,6 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ContainerConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -23,6 +26,8 @@ import org.springframework.beans.factory.DisposableBean;
  */
 public final class RequestLifecycle implements DisposableBean {
 
+	private static final Log logger = LogFactory.getLog(RequestLifecycle.class);
+
 	private final InFlightRequests requests;
 
 	private final List<LifecycleParticipant> participants;
@@ -30,6 +35,8 @@ public final class RequestLifecycle implements DisposableBean {
 	private final Settings settings;
 
 	private final ExecutorService callbacks;
+
+	private final int callbackThreads;
 
 	private final AtomicLong ids = new AtomicLong();
 
@@ -44,6 +51,7 @@ public final class RequestLifecycle implements DisposableBean {
 		this.participants = List.copyOf(participants);
 		this.settings = settings;
 		int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+		this.callbackThreads = threads;
 		// Close callbacks go before stops: when many clients leave at once, each learns of
 		// it without waiting for the others' work to be stopped (completing an async
 		// request can take far longer than a callback).
@@ -128,38 +136,68 @@ public final class RequestLifecycle implements DisposableBean {
 	}
 
 	private void signalled(RequestHandle handle, int bit, String reason) {
+		notifyParticipants(handle, bit, reason);
+		dispatch(new Batch(new RequestHandle[] { handle }), bit);
+	}
+
+	private void notifyParticipants(RequestHandle handle, int bit, String reason) {
 		for (LifecycleParticipant participant : this.participants) {
 			participant.signalled(handle, bit, reason);
 		}
+	}
+
+	/**
+	 * Hand a batch to the callback pool: its close callbacks (for an abort) ahead of its
+	 * stops. A few tasks share the batch, however large, so the signalling thread (the
+	 * detector, in a burst) queues a handful of tasks, not two per request, and a slow
+	 * callback holds up only the task running it.
+	 */
+	private void dispatch(Batch batch, int bit) {
+		int tasks = Math.min(this.callbackThreads, batch.handles.length);
 		if (bit == ConnectionStatus.ABORTED) {
-			this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, handle::fireCloseCallbacks));
+			for (int i = 0; i < tasks; i++) {
+				this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, batch));
+			}
 		}
-		this.callbacks.execute(new Task(Task.STOP, handle::stopWork));
+		for (int i = 0; i < tasks; i++) {
+			this.callbacks.execute(new Task(Task.STOP, batch));
+		}
 	}
 
 	/**
 	 * Signal many requests at once (a burst of departures seen by one wake-up): every bit
-	 * is set before any callback or stop is dispatched, then each goes through
-	 * {@link #signal}'s remaining steps.
+	 * is set before anything else, then all their close callbacks are queued ahead of
+	 * any stop, so that no client's callback waits behind another's work being stopped (a
+	 * stop wakes the request's thread, which then competes for the CPU).
 	 * @param handles the requests, of any lifecycles
 	 * @param bit the bit to set
 	 * @param reason what noticed it
 	 */
 	public static void signalAll(List<RequestHandle> handles, int bit, String reason) {
-		boolean[] set = new boolean[handles.size()];
-		for (int i = 0; i < set.length; i++) {
-			set[i] = handles.get(i).setBit(bit);
-		}
-		for (int i = 0; i < set.length; i++) {
-			if (set[i]) {
-				RequestHandle handle = handles.get(i);
-				handle.lifecycle().signalled(handle, bit, reason);
+		List<RequestHandle> set = new ArrayList<>(handles.size());
+		for (RequestHandle handle : handles) {
+			if (handle.setBit(bit)) {
+				set.add(handle);
 			}
+		}
+		for (RequestHandle handle : set) {
+			handle.lifecycle().notifyParticipants(handle, bit, reason);
+		}
+		while (!set.isEmpty()) {
+			// One batch per lifecycle (one application context: nearly always just one).
+			RequestLifecycle lifecycle = set.get(0).lifecycle();
+			List<RequestHandle> same = new ArrayList<>(set.size());
+			List<RequestHandle> others = new ArrayList<>();
+			for (RequestHandle handle : set) {
+				(handle.lifecycle() == lifecycle ? same : others).add(handle);
+			}
+			lifecycle.dispatch(new Batch(same.toArray(new RequestHandle[0])), bit);
+			set = others;
 		}
 	}
 
 	void stopLater(RequestHandle handle) {
-		this.callbacks.execute(new Task(Task.STOP, handle::stopWork));
+		this.callbacks.execute(new Task(Task.STOP, new Batch(new RequestHandle[] { handle })));
 	}
 
 	/**
@@ -199,6 +237,23 @@ public final class RequestLifecycle implements DisposableBean {
 	}
 
 	/**
+	 * Requests signalled together; the tasks sharing a batch take its requests in order.
+	 */
+	private static final class Batch {
+
+		final RequestHandle[] handles;
+
+		final AtomicInteger nextCallbacks = new AtomicInteger();
+
+		final AtomicInteger nextStop = new AtomicInteger();
+
+		Batch(RequestHandle[] handles) {
+			this.handles = handles;
+		}
+
+	}
+
+	/**
 	 * A task of the callback pool: close callbacks first, then stops, each in the order
 	 * they were signalled.
 	 */
@@ -214,16 +269,35 @@ public final class RequestLifecycle implements DisposableBean {
 
 		private final long order = sequence.incrementAndGet();
 
-		private final Runnable action;
+		private final Batch batch;
 
-		Task(int rank, Runnable action) {
+		// Fields, not method references: the first abort in a JVM would otherwise link a
+		// lambda call site on the detector thread, in the middle of a burst.
+		Task(int rank, Batch batch) {
 			this.rank = rank;
-			this.action = action;
+			this.batch = batch;
 		}
 
 		@Override
 		public void run() {
-			this.action.run();
+			RequestHandle[] handles = this.batch.handles;
+			AtomicInteger next = (this.rank == CLOSE_CALLBACKS) ? this.batch.nextCallbacks : this.batch.nextStop;
+			int i;
+			while ((i = next.getAndIncrement()) < handles.length) {
+				try {
+					if (this.rank == CLOSE_CALLBACKS) {
+						handles[i].fireCloseCallbacks();
+					}
+					else {
+						handles[i].stopWork();
+					}
+				}
+				catch (Throwable ex) {
+					// Callbacks and stop actions are isolated where they run; this keeps an
+					// Error in one request from dropping the rest of the batch.
+					logger.error("Handling the end of request " + handles[i].getId() + " failed", ex);
+				}
+			}
 		}
 
 		@Override
