@@ -1,0 +1,131 @@
+package io.github.connectionhandling.request;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.connectionhandling.ConnectionStatus;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Many requests signalled at once ({@link RequestLifecycle#signalAll}), as the detector does
+ * when many clients leave in one wake-up: every close callback and every stop runs exactly
+ * once, and neither slow stops nor a slow or failing callback hold up the others.
+ */
+class RequestLifecycleBurstTests {
+
+	private static final int BURST = 40;
+
+	private final List<RequestLifecycle> lifecycles = new ArrayList<>();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@AfterEach
+	void stop() {
+		this.release.countDown();
+		this.lifecycles.forEach(RequestLifecycle::destroy);
+	}
+
+	private RequestLifecycle lifecycle() {
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		this.lifecycles.add(lifecycle);
+		return lifecycle;
+	}
+
+	private static RequestHandle start(RequestLifecycle lifecycle) {
+		return lifecycle.start(new RequestInfo("GET", "/burst", null, null, "HTTP/1.1"), null, false);
+	}
+
+	@Test
+	void everyCallbackAndStopRunsOnceAcrossLifecycles() {
+		RequestLifecycle one = lifecycle();
+		RequestLifecycle two = lifecycle();
+		List<RequestHandle> handles = new ArrayList<>();
+		List<AtomicInteger> closes = new ArrayList<>();
+		List<AtomicInteger> stops = new ArrayList<>();
+		for (int i = 0; i < BURST; i++) {
+			RequestHandle handle = start((i % 3 == 0) ? two : one);
+			AtomicInteger close = new AtomicInteger();
+			AtomicInteger stop = new AtomicInteger();
+			handle.onClose((status) -> close.incrementAndGet());
+			handle.addStopAction((bits) -> stop.incrementAndGet());
+			handles.add(handle);
+			closes.add(close);
+			stops.add(stop);
+		}
+		// The same request twice in one burst, and one that was signalled before.
+		handles.get(5).signal(ConnectionStatus.ABORTED, "client");
+		List<RequestHandle> burst = new ArrayList<>(handles);
+		burst.add(handles.get(7));
+		RequestLifecycle.signalAll(burst, ConnectionStatus.ABORTED, "client");
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> closes.stream().allMatch((c) -> c.get() == 1) && stops.stream().allMatch((s) -> s.get() == 1));
+		// Nothing more arrives later either.
+		await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> true);
+		assertThat(closes).allSatisfy((c) -> assertThat(c).hasValue(1));
+		assertThat(stops).allSatisfy((s) -> assertThat(s).hasValue(1));
+		assertThat(handles).allSatisfy((h) -> assertThat(h.isAborted()).isTrue());
+	}
+
+	@Test
+	void closeCallbacksDoNotWaitForStopsThatBlock() throws Exception {
+		RequestLifecycle lifecycle = lifecycle();
+		List<RequestHandle> handles = new ArrayList<>();
+		AtomicInteger closes = new AtomicInteger();
+		AtomicInteger stopsStarted = new AtomicInteger();
+		for (int i = 0; i < BURST; i++) {
+			RequestHandle handle = start(lifecycle);
+			handle.onClose((status) -> closes.incrementAndGet());
+			handle.addStopAction((bits) -> {
+				stopsStarted.incrementAndGet();
+				this.release.await(30, TimeUnit.SECONDS);
+			});
+			handles.add(handle);
+		}
+		RequestLifecycle.signalAll(handles, ConnectionStatus.ABORTED, "client");
+		await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == BURST);
+		this.release.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> stopsStarted.get() == BURST);
+	}
+
+	@Test
+	void aSlowOrFailingCallbackDoesNotHoldUpTheRestOfItsBurst() {
+		RequestLifecycle lifecycle = lifecycle();
+		List<RequestHandle> handles = new ArrayList<>();
+		AtomicInteger closes = new AtomicInteger();
+		for (int i = 0; i < BURST; i++) {
+			RequestHandle handle = start(lifecycle);
+			if (i == 0) {
+				handle.onClose((status) -> {
+					try {
+						this.release.await(30, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				});
+			}
+			else if (i % 10 == 1) {
+				handle.onClose((status) -> {
+					throw new IllegalStateException("callback " + status + " failed on purpose");
+				});
+			}
+			handle.onClose((status) -> closes.incrementAndGet());
+			handles.add(handle);
+		}
+		RequestLifecycle.signalAll(handles, ConnectionStatus.ABORTED, "client");
+		// All but the first, whose callbacks are stuck behind its slow one.
+		await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == BURST - 1);
+		this.release.countDown();
+		await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == BURST);
+	}
+
+}
