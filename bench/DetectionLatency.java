@@ -44,9 +44,17 @@ public class DetectionLatency {
 
 	static int idleSeconds = 10;
 
+	static int rounds = 5;
+
+	static boolean raw;
+
 	static List<String> serverJvmArgs = List.of();
 
 	static final List<String> table = new ArrayList<>();
+
+	static final List<String> summary = new ArrayList<>();
+
+	static final List<String> cpus = new ArrayList<>();
 
 	public static void main(String[] args) throws Exception {
 		classpath = args[0];
@@ -57,6 +65,8 @@ public class DetectionLatency {
 				case "--blocking" -> blocking = Integer.parseInt(kv[1]);
 				case "--deferred" -> deferred = Integer.parseInt(kv[1]);
 				case "--idle-seconds" -> idleSeconds = Integer.parseInt(kv[1]);
+				case "--rounds" -> rounds = Math.max(1, Integer.parseInt(kv[1]));
+				case "--raw" -> raw = true;
 				case "--containers" -> containers = List.of(kv[1].split(","));
 				case "--server-jvm-args" -> serverJvmArgs = List.of(kv[1].trim().split("\\s+"));
 				default -> throw new IllegalArgumentException("Unknown option " + args[i]);
@@ -69,18 +79,37 @@ public class DetectionLatency {
 		for (String container : containers) {
 			try (Server server = Server.start(container)) {
 				System.out.println(container + ": server pid " + server.process.pid() + " on port " + server.port);
-				Latency block = latency(server, "/bench/block", blocking, 0, clockTicks);
-				table.add(row(container, "blocking", blocking, block));
-				Latency poll = latency(server, "/bench/deferred", deferred, idleSeconds, clockTicks);
-				table.add(row(container, "DeferredResult", deferred, poll));
-				table.add(String.format(Locale.ROOT, "%-7s detector CPU with %d idle long-polls over %d s: %s", container,
-						deferred, idleSeconds, poll.cpu));
+				// Round 1 is the server's first burst of aborts (code paths still interpreted,
+				// call sites not yet linked); later rounds show the steady state.
+				String cpu = "";
+				List<Latency> blocks = new ArrayList<>();
+				List<Latency> polls = new ArrayList<>();
+				for (int round = 1; round <= rounds; round++) {
+					Latency block = latency(server, "/bench/block", blocking, 0, clockTicks);
+					table.add(row(container, "blocking", blocking, round, block));
+					blocks.add(block);
+					Latency poll = latency(server, "/bench/deferred", deferred, (round == 1) ? idleSeconds : 0,
+							clockTicks);
+					table.add(row(container, "DeferredResult", deferred, round, poll));
+					polls.add(poll);
+					cpu = (round == 1) ? poll.cpu : cpu;
+				}
+				summary.add(summary(container, "blocking", blocking, blocks));
+				summary.add(summary(container, "DeferredResult", deferred, polls));
+				cpus.add(String.format(Locale.ROOT, "%-7s detector CPU with %d idle long-polls over %d s: %s", container,
+						deferred, idleSeconds, cpu));
 			}
 		}
 		System.out.println();
-		System.out.printf(Locale.ROOT, "%-7s %-15s %6s  %-26s  %-26s  %10s  %s%n", "server", "handler", "N",
+		System.out.printf(Locale.ROOT, "%-7s %-15s %6s %5s  %-26s  %-26s  %10s  %s%n", "server", "handler", "N", "round",
 				"detected p50/p99/max ms", "callback p50/p99/max ms", "all in ms", "missed");
 		table.forEach(System.out::println);
+		System.out.println();
+		System.out.println("Summary: client close -> close callback, p99 of each burst (round 1 = the server's first burst)");
+		System.out.printf(Locale.ROOT, "%-7s %-15s %6s  %12s  %-34s  %16s  %s%n", "server", "handler", "N",
+				"round 1 p99", "later rounds p99 median (min-max)", "all in median", "missed");
+		summary.forEach(System.out::println);
+		cpus.forEach(System.out::println);
 		System.out.println("load average at the end: " + loadAverage());
 	}
 
@@ -89,12 +118,29 @@ public class DetectionLatency {
 		return fields[0] + " " + fields[1] + " " + fields[2];
 	}
 
-	static String row(String container, String handler, int n, Latency latency) {
-		return String.format(Locale.ROOT, "%-7s %-15s %6d  %-26s  %-26s  %10.1f  %d", container, handler, n,
+	static String row(String container, String handler, int n, int round, Latency latency) {
+		return String.format(Locale.ROOT, "%-7s %-15s %6d %5d  %-26s  %-26s  %10.1f  %d", container, handler, n, round,
 				latency.detected, latency.callback, latency.allWithinMillis, latency.missed);
 	}
 
-	record Latency(String detected, String callback, double allWithinMillis, int missed, String cpu) {
+	static String summary(String container, String handler, int n, List<Latency> rounds) {
+		double first = rounds.get(0).callbackP99;
+		double[] later = rounds.stream().skip(1).mapToDouble(Latency::callbackP99).sorted().toArray();
+		double[] allIn = rounds.stream().skip(1).mapToDouble(Latency::allWithinMillis).sorted().toArray();
+		int missed = rounds.stream().mapToInt(Latency::missed).sum();
+		String laterText = (later.length == 0) ? "-"
+				: String.format(Locale.ROOT, "%.2f (%.2f-%.2f)", median(later), later[0], later[later.length - 1]);
+		return String.format(Locale.ROOT, "%-7s %-15s %6d  %12.2f  %-34s  %16.1f  %d", container, handler, n, first,
+				laterText, (allIn.length == 0) ? Double.NaN : median(allIn), missed);
+	}
+
+	static double median(double[] sorted) {
+		int middle = sorted.length / 2;
+		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	}
+
+	record Latency(String detected, String callback, double callbackP99, double allWithinMillis, int missed,
+			String cpu) {
 	}
 
 	static Latency latency(Server server, String path, int n, int idleSeconds, long clockTicks) throws Exception {
@@ -140,8 +186,20 @@ public class DetectionLatency {
 				lastCallback = Math.max(lastCallback, Long.parseLong(fields[2]));
 			}
 			awaitInFlight(server, 0, 30);
+			if (raw) {
+				// Every close and the server's times, for a closer look at one burst.
+				StringBuilder out = new StringBuilder();
+				for (int i = 0; i < n; i++) {
+					out.append("CLOSE ").append(closedAt[i]).append(' ').append(i).append('\n');
+				}
+				for (String line : lines) {
+					out.append("SERVER ").append(line.trim()).append('\n');
+				}
+				Files.writeString(Path.of("bench", "target", "raw-" + server.name + "-" + path.substring(7) + "-" + System.nanoTime() + ".txt"), out);
+			}
 			double all = (lines.length == 0) ? Double.NaN : (lastCallback - closedAt[0]) / 1e6;
-			return new Latency(percentiles(detected), percentiles(callback), all, n - lines.length, cpu);
+			double p99 = (callback.length == 0) ? Double.NaN : at(sorted(callback), 0.99);
+			return new Latency(percentiles(detected), percentiles(callback), p99, all, n - lines.length, cpu);
 		}
 		finally {
 			for (Socket socket : sockets) {
@@ -156,10 +214,15 @@ public class DetectionLatency {
 		if (values.length == 0) {
 			return "-";
 		}
-		double[] sorted = values.clone();
-		Arrays.sort(sorted);
+		double[] sorted = sorted(values);
 		return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", at(sorted, 0.50), at(sorted, 0.99),
 				sorted[sorted.length - 1]);
+	}
+
+	static double[] sorted(double[] values) {
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		return sorted;
 	}
 
 	static double at(double[] sorted, double quantile) {
@@ -182,6 +245,15 @@ public class DetectionLatency {
 
 	/** CPU of the detector thread over an idle period, from /proc and from jcmd. */
 	static String detectorCpu(Server server, int seconds, long clockTicks) throws Exception {
+		if (server.isGo) {
+			long processBefore = ticks(Path.of("/proc/" + server.process.pid() + "/stat"));
+			long start = System.nanoTime();
+			Thread.sleep(seconds * 1000L);
+			long processAfter = ticks(Path.of("/proc/" + server.process.pid() + "/stat"));
+			double elapsed = (System.nanoTime() - start) / 1e9;
+			return String.format(Locale.ROOT, "(one goroutine per connection) whole server %.2f %% of a core",
+					100.0 * (processAfter - processBefore) / clockTicks / elapsed);
+		}
 		String before = detectorLine(server);
 		Matcher nid = NID.matcher(before);
 		if (!nid.find()) {
@@ -244,9 +316,15 @@ public class DetectionLatency {
 
 		final int port;
 
-		Server(Process process, int port) {
+		final String name;
+
+		final boolean isGo;
+
+		Server(Process process, int port, String name) {
 			this.process = process;
 			this.port = port;
+			this.name = name;
+			this.isGo = name.equals("go");
 		}
 
 		static Server start(String container) throws Exception {
@@ -257,15 +335,22 @@ public class DetectionLatency {
 			Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 			Path log = Path.of("bench", "target", "server-" + container + ".log");
 			Files.createDirectories(log.getParent());
-			List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx1g"));
-			command.addAll(serverJvmArgs);
-			command.addAll(List.of("-cp", classpath, "io.github.connectionhandling.bench.BenchApp", container,
-					"--server.port=" + port));
+			List<String> command = new ArrayList<>();
+			if (container.equals("go")) {
+				// The reference line: Go's net/http (bench/go-reference, built by the script).
+				command.addAll(List.of(Path.of("bench", "target", "go-reference").toString(), "-port", Integer.toString(port)));
+			}
+			else {
+				command.addAll(List.of(java.toString(), "-Xmx1g"));
+				command.addAll(serverJvmArgs);
+				command.addAll(List.of("-cp", classpath, "io.github.connectionhandling.bench.BenchApp", container,
+						"--server.port=" + port));
+			}
 			Process process = new ProcessBuilder(command)
 				.redirectErrorStream(true)
 				.redirectOutput(log.toFile())
 				.start();
-			Server server = new Server(process, port);
+			Server server = new Server(process, port, container);
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
 			while (true) {
 				try {

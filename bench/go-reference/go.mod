@@ -1,0 +1,3 @@
+module connectionhandling/bench/goreference
+
+go 1.19
