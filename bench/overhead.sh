@@ -83,15 +83,21 @@ trap stop_all EXIT
 run_wrk() { # port seconds -> wrk's output
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${2}s" --latency "http://127.0.0.1:$1/status"
 }
-measure() { # port -> "rps p50ms p99ms"
-  run_wrk "$1" "$SECONDS_PER_ROUND" | awk '
+cpu_ticks() { # pid -> user + system clock ticks of the whole JVM
+  sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+measure() { # port -> "rps p50ms p99ms requests cpu-ticks"
+  local pid=${PIDS[$1]} before out
+  before=$(cpu_ticks "$pid")
+  out=$(run_wrk "$1" "$SECONDS_PER_ROUND")
+  echo "$out" | awk -v ticks=$(($(cpu_ticks "$pid") - before)) '
     /Non-2xx|Socket errors/ {bad=$0}
+    / requests in / {n=$1}
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    END {if (bad != "") {print "wrk: " bad > "/dev/stderr"; exit 1}; printf "%s %.3f %.3f\n", rps, ms(p50), ms(p99)}'
+    END {if (bad != "") {print "wrk: " bad > "/dev/stderr"; exit 1}; printf "%s %.3f %.3f %s %s\n", rps, ms(p50), ms(p99), n, ticks}'
 }
-
 rps_of() { # port seconds -> requests/s
   run_wrk "$1" "$2" | awk '/Requests\/sec/ {print $2}'
 }
@@ -116,9 +122,9 @@ warm_up() {
 
 echo "server on CPU $SERVER_CPU, wrk -t1 -c$CONNECTIONS on CPU $CLIENT_CPU; $ROUNDS rounds of ${SECONDS_PER_ROUND} s" \
   "per setting after a warm-up of ${WARMUP}-${WARMUP_MAX} s per JVM; JVM: $JVM_OPTS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-7s %6s %5s %11s %11s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
-  "on p50/p99 ms" "off p50/p99 ms"
-declare -A RATIOS ON_RPS OFF_RPS
+printf "%-7s %6s %5s %11s %11s %7s %9s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
+  "cpu ratio" "on p50/p99 ms" "off p50/p99 ms"
+declare -A RATIOS CPU_RATIOS ON_RPS OFF_RPS
 ON=$PORT
 OFF=$((PORT + 1))
 for container in $CONTAINERS; do
@@ -130,22 +136,36 @@ for container in $CONTAINERS; do
     warm_up
     for round in $(seq 1 "$ROUNDS"); do
       if [ $((round % 2)) = 1 ]; then
-        read -r on_rps on_p50 on_p99 < <(measure $ON)
-        read -r off_rps off_p50 off_p99 < <(measure $OFF)
+        read -r on_rps on_p50 on_p99 on_n on_ticks < <(measure $ON)
+        read -r off_rps off_p50 off_p99 off_n off_ticks < <(measure $OFF)
       else
-        read -r off_rps off_p50 off_p99 < <(measure $OFF)
-        read -r on_rps on_p50 on_p99 < <(measure $ON)
+        read -r off_rps off_p50 off_p99 off_n off_ticks < <(measure $OFF)
+        read -r on_rps on_p50 on_p99 on_n on_ticks < <(measure $ON)
       fi
       ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN{printf "%.3f", a/b}')
+      # Requests per CPU second of the JVM, on vs off: what the throughput ratio would
+      # be if both had had the whole CPU (other processes take some of it at times).
+      cpu_ratio=$(awk -v a="$on_n" -v ta="$on_ticks" -v b="$off_n" -v tb="$off_ticks" \
+        'BEGIN{printf "%.3f", (ta > 0 && tb > 0) ? (a / ta) / (b / tb) : 0}')
       RATIOS[$container]="${RATIOS[$container]:-} $ratio"
+      CPU_RATIOS[$container]="${CPU_RATIOS[$container]:-} $cpu_ratio"
       ON_RPS[$container]="${ON_RPS[$container]:-} $on_rps"
       OFF_RPS[$container]="${OFF_RPS[$container]:-} $off_rps"
-      printf "%-7s %6s %5s %11s %11s %7s %15s %15s\n" "$container" "$launch" "$round" "$on_rps" "$off_rps" "$ratio" \
-        "$on_p50/$on_p99" "$off_p50/$off_p99"
+      printf "%-7s %6s %5s %11s %11s %7s %9s %15s %15s\n" "$container" "$launch" "$round" "$on_rps" "$off_rps" \
+        "$ratio" "$cpu_ratio" "$on_p50/$on_p99" "$off_p50/$off_p99"
     done
     stop_all
   done
 done
+summary() { # container title < ratios
+  sort -n | awk -v c="$1" -v title="$2" '
+    {r[NR]=$1}
+    END {
+      m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+      q1 = r[int((NR + 3) / 4)]; q3 = r[NR + 1 - int((NR + 3) / 4)]
+      printf "%-7s %s: median %.3f (quartiles %.3f-%.3f, range %.3f-%.3f, %d rounds)\n", c, title, m, q1, q3, r[1], r[NR], NR
+    }'
+}
 median() { sort -n | awk '{r[NR]=$1} END {printf "%.3f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}'; }
 echo
 for container in $CONTAINERS; do
@@ -154,13 +174,9 @@ for container in $CONTAINERS; do
   # shellcheck disable=SC2086
   off=$(printf "%s\n" ${OFF_RPS[$container]} | median)
   # shellcheck disable=SC2086
-  printf "%s\n" ${RATIOS[$container]} | sort -n | awk -v c="$container" -v on="$on" -v off="$off" '
-    {r[NR]=$1}
-    END {
-      m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
-      q1 = r[int((NR + 3) / 4)]; q3 = r[NR + 1 - int((NR + 3) / 4)]
-      printf "%-7s ratio enabled/disabled: median %.3f (quartiles %.3f-%.3f, range %.3f-%.3f, %d rounds);" \
-        " median req/s on %.0f, off %.0f\n", c, m, q1, q3, r[1], r[NR], NR, on, off
-    }'
+  printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput ratio enabled/disabled"
+  # shellcheck disable=SC2086
+  printf "%s\n" ${CPU_RATIOS[$container]} | summary "$container" "requests per CPU second, enabled/disabled"
+  printf "%-7s median req/s: enabled %.0f, disabled %.0f\n" "$container" "$on" "$off"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
