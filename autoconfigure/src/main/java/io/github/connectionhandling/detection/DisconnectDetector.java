@@ -9,10 +9,12 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -345,11 +347,17 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			return;
 		}
 		this.nextPollNanos = now + this.pollIntervalNanos;
-		List<TcpStateTable.Key> keys = new ArrayList<>(this.polled.size());
+		Set<TcpStateTable.Key> keys = new HashSet<>();
 		for (Iterator<Watch> it = this.polled.iterator(); it.hasNext();) {
 			Watch watch = it.next();
 			if (watch.state.get() != Watch.POLLING) {
 				it.remove(); // armed for events, finished or signalled
+				continue;
+			}
+			if (watch.handle.isResponded()) {
+				// Its client had the whole response: leaving is no abort now, so its state
+				// need not be read (a read costs milliseconds). Typically a keep-alive
+				// client that sent its next request before this one finished.
 				continue;
 			}
 			if (watch.tcpKey == null) {
@@ -372,8 +380,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		for (Iterator<Watch> it = this.polled.iterator(); it.hasNext();) {
 			Watch watch = it.next();
-			if (watch.tcpKey == null) {
-				continue;
+			if (watch.tcpKey == null || !keys.contains(watch.tcpKey)) {
+				continue; // not asked for: responded, or no key
 			}
 			Integer state = states.get(watch.tcpKey);
 			if ((state == null || state != TcpStateTable.ESTABLISHED) && watch.connection.isOpen()

@@ -97,7 +97,9 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private void scheduleDrain() {
-		if (this.drainScheduled.compareAndSet(false, true)) {
+		// Read first: under load a drain is nearly always scheduled, and a failing
+		// compareAndSet would still take the cache line from the other cores.
+		if (!this.drainScheduled.get() && this.drainScheduled.compareAndSet(false, true)) {
 			this.scheduler.schedule(this::drain, DRAIN_DELAY_NANOS, TimeUnit.NANOSECONDS);
 		}
 	}

@@ -235,7 +235,18 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	@Override
 	public void flushBuffer() throws IOException {
-		guarded(super::flushBuffer);
+		if (!enter()) {
+			return;
+		}
+		try {
+			super.flushBuffer();
+		}
+		catch (IOException ex) {
+			failed(ex, false);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	@Override
@@ -337,28 +348,21 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	}
 
 	/**
-	 * Write, counting what the application wrote. The write that reaches the declared
-	 * length makes the container send the rest of the response at once, and the client
-	 * may read it and leave while the write is still returning: the response counts as
-	 * complete from before that write (and no longer if it fails). Closing the stream
-	 * ends the response whatever its length.
+	 * Before a write of {@code count} bytes (chars for the writer: never more than bytes),
+	 * under the lock. The write that reaches the declared length makes the container send
+	 * the rest of the response at once, and the client may read it and leave while the
+	 * write is still returning: the response counts as complete from before that write
+	 * (and no longer if it fails, see {@link #failed}). Closing the stream ends the
+	 * response whatever its length.
+	 * @return whether the write completes the response
 	 */
-	private void counted(int count, boolean closing, IoAction write) throws IOException {
+	private boolean completes(int count, boolean closing) {
 		long length = this.contentLength;
 		boolean completes = closing || (length > 0 && this.written < length && this.written + count >= length);
 		if (completes) {
 			this.handle.markResponded();
 		}
-		try {
-			write.run();
-		}
-		catch (IOException | RuntimeException ex) {
-			if (completes) {
-				this.handle.unmarkResponded();
-			}
-			throw ex;
-		}
-		this.written += count;
+		return completes;
 	}
 
 	@Override
@@ -369,22 +373,52 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	}
 
 	private void guarded(IoAction action) throws IOException {
-		if (discarding()) {
+		if (!enter()) {
 			return;
 		}
-		this.lock.lock();
 		try {
-			if (!discarding()) {
-				action.run();
-			}
+			action.run();
 		}
 		catch (IOException ex) {
-			if (!discarding()) {
-				throw ex;
-			}
+			failed(ex, false);
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Take the lock for output, unless the output is discarded: then return
+	 * {@code false} without it. The writes below spell out what {@link #guarded} does
+	 * rather than pass it a lambda: they run for every response, capturing lambdas would
+	 * cost an allocation each.
+	 */
+	private boolean enter() {
+		if (discarding()) {
+			return false;
+		}
+		this.lock.lock();
+		if (discarding()) {
+			this.lock.unlock();
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * A write under the lock failed: it no longer completes the response, and its
+	 * failure is swallowed if the output is discarded by now (the client is gone, or was
+	 * answered by another thread).
+	 */
+	private void failed(Exception ex, boolean completes) throws IOException {
+		if (completes) {
+			this.handle.unmarkResponded();
+		}
+		if (ex instanceof RuntimeException runtime) {
+			throw runtime;
+		}
+		if (!discarding()) {
+			throw (IOException) ex;
 		}
 	}
 
@@ -405,23 +439,75 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(int b) throws IOException {
-			guarded(() -> counted(1, false, () -> this.delegate.write(b)));
+			if (!enter()) {
+				return;
+			}
+			boolean completes = false;
+			try {
+				completes = completes(1, false);
+				this.delegate.write(b);
+				GuardedResponse.this.written += 1;
+			}
+			catch (IOException | RuntimeException ex) {
+				failed(ex, completes);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
-			guarded(() -> counted(len, false, () -> this.delegate.write(b, off, len)));
+			if (!enter()) {
+				return;
+			}
+			boolean completes = false;
+			try {
+				completes = completes(len, false);
+				this.delegate.write(b, off, len);
+				GuardedResponse.this.written += len;
+			}
+			catch (IOException | RuntimeException ex) {
+				failed(ex, completes);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
 		public void flush() throws IOException {
-			guarded(this.delegate::flush);
+			if (!enter()) {
+				return;
+			}
+			try {
+				this.delegate.flush();
+			}
+			catch (IOException ex) {
+				failed(ex, false);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
 		public void close() throws IOException {
 			// Closing the stream ends the response, chunked or not.
-			guarded(() -> counted(0, true, this.delegate::close));
+			if (!enter()) {
+				return;
+			}
+			boolean completes = false;
+			try {
+				completes = completes(0, true);
+				this.delegate.close();
+			}
+			catch (IOException | RuntimeException ex) {
+				failed(ex, completes);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
@@ -446,22 +532,71 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(char[] buffer, int off, int len) throws IOException {
-			guarded(() -> counted(len, false, () -> this.delegate.write(buffer, off, len)));
+			if (!enter()) {
+				return;
+			}
+			boolean completes = false;
+			try {
+				completes = completes(len, false);
+				this.delegate.write(buffer, off, len);
+				GuardedResponse.this.written += len;
+			}
+			catch (RuntimeException ex) {
+				failed(ex, completes);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
 		public void write(String text, int off, int len) throws IOException {
-			guarded(() -> counted(len, false, () -> this.delegate.write(text, off, len)));
+			if (!enter()) {
+				return;
+			}
+			boolean completes = false;
+			try {
+				completes = completes(len, false);
+				this.delegate.write(text, off, len);
+				GuardedResponse.this.written += len;
+			}
+			catch (RuntimeException ex) {
+				failed(ex, completes);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
 		public void flush() throws IOException {
-			guarded(this.delegate::flush);
+			if (!enter()) {
+				return;
+			}
+			try {
+				this.delegate.flush();
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 		@Override
 		public void close() throws IOException {
-			guarded(() -> counted(0, true, this.delegate::close));
+			if (!enter()) {
+				return;
+			}
+			boolean completes = false;
+			try {
+				completes = completes(0, true);
+				this.delegate.close();
+			}
+			catch (RuntimeException ex) {
+				failed(ex, completes);
+			}
+			finally {
+				GuardedResponse.this.lock.unlock();
+			}
 		}
 
 	}

@@ -1,5 +1,7 @@
 package io.github.connectionhandling.container.tomcat;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.ActionHook;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ProtocolHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint;
@@ -37,11 +40,14 @@ import org.springframework.boot.web.server.WebServer;
  */
 public final class TomcatContainerAdapter implements ContainerAdapter {
 
-	private static final Field facadeRequest = field(RequestFacade.class, "request");
+	// Method handles in static finals: the JIT inlines them like plain field reads and
+	// calls, where reflective access costs a check and an indirection per request.
+	private static final MethodHandle facadeRequest = getter(field(RequestFacade.class, "request"));
 
-	private static final Field coyoteHook = field(org.apache.coyote.Request.class, "hook");
+	private static final MethodHandle coyoteHook = getter(field(org.apache.coyote.Request.class, "hook"));
 
-	private static final Method processorSocketWrapper = method(AbstractProcessor.class, "getSocketWrapper");
+	private static final MethodHandle processorSocketWrapper = getter(
+			method(AbstractProcessor.class, "getSocketWrapper"));
 
 	private static final Method protocolEndpoint = method(AbstractProtocol.class, "getEndpoint");
 
@@ -87,16 +93,19 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 			return null;
 		}
 		try {
-			Request catalinaRequest = (Request) facadeRequest.get(facade);
-			Object hook = coyoteHook.get(catalinaRequest.getCoyoteRequest());
+			Request catalinaRequest = (Request) facadeRequest.invokeExact(facade);
+			ActionHook hook = (ActionHook) coyoteHook.invokeExact(catalinaRequest.getCoyoteRequest());
 			if (!(hook instanceof AbstractProcessor processor)) {
 				return null;
 			}
-			SocketWrapperBase<?> wrapper = (SocketWrapperBase<?>) processorSocketWrapper.invoke(processor);
+			SocketWrapperBase<?> wrapper = (SocketWrapperBase<?>) processorSocketWrapper.invokeExact(processor);
 			return (wrapper != null) ? new TomcatConnection(wrapper) : null;
 		}
-		catch (ReflectiveOperationException ex) {
-			return null;
+		catch (RuntimeException | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			return null; // a getter throws no checked exception
 		}
 	}
 
@@ -143,6 +152,24 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			throw new IllegalStateException("This Tomcat version has no " + type.getName() + "." + name
 					+ "(); connection handling cannot reach client connections", ex);
+		}
+	}
+
+	private static MethodHandle getter(Field field) {
+		try {
+			return MethodHandles.lookup().unreflectGetter(field);
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("Cannot read " + field, ex);
+		}
+	}
+
+	private static MethodHandle getter(Method method) {
+		try {
+			return MethodHandles.lookup().unreflect(method);
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("Cannot call " + method, ex);
 		}
 	}
 
