@@ -43,8 +43,11 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	private boolean writerUsed;
 
-	/** Guarded by lock: the timeout was answered (or its connection closed). */
-	private boolean timedOut;
+	/**
+	 * Written under the lock: the timeout is being or was answered (or its connection
+	 * closed). Volatile for the stopping thread that could not take the lock.
+	 */
+	private volatile boolean timedOut;
 
 	/** The declared Content-Length, -1 if none. */
 	private volatile long contentLength = -1;
@@ -90,6 +93,11 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			locked = false;
 		}
 		if (!locked) {
+			if (this.timedOut) {
+				// The holder is answering the timeout itself (the request thread, slow on a
+				// loaded machine): closing now would cut its answer off.
+				return;
+			}
 			// A write is blocked on a slow client: the response is committed.
 			this.handle.markResponded();
 			closeConnection();
