@@ -2,35 +2,43 @@
 # Overhead of connection handling on a trivial endpoint: the sample app's /status with
 # connection-handling.enabled=true vs false, on Tomcat and on Jetty.
 #
-#   bench/overhead.sh [rounds=20] [seconds=3] [connections=32]
+#   bench/overhead.sh [rounds=10] [seconds=5] [connections=32]     (rounds per launch)
 #
-# Both settings run at once, each in its own JVM, both JVMs pinned to one CPU and wrk
-# (one thread) to the other, so that client and server never take CPU time from each
-# other. After a warm-up, short wrk rounds alternate between the two JVMs in the order
-# ABBA, BAAB, ... (a drift of the machine's speed hits both alike); each round gives one
-# ratio enabled/disabled, and the median of the rounds is the result. Only the measured
-# JVM has work; the other sits idle.
+# The two settings run at the same time, each in its own JVM, both JVMs pinned to one CPU
+# (the server CPU) and loaded at once by two wrk processes (one thread each) pinned to the
+# other CPU: whatever else the machine does at a given moment slows both alike. Each round
+# measures, for each JVM, the requests served and the CPU time the JVM used (all its
+# threads, from /proc/<pid>/stat), and gives two ratios enabled/disabled:
+#   - requests per CPU second (the cost per request: the figure that matters), and
+#   - throughput (the scheduler shares the CPU between both JVMs' threads, so this also
+#     moves with the cost per request, but less precisely).
+# The medians over all rounds of all launches are the results.
+#
+# The JIT needs a minute or more of load to reach steady state (the throughput of /status
+# grows tenfold meanwhile), far longer on one CPU: both JVMs warm up on both CPUs, in
+# 10 s chunks, until neither gained more than 3 % over its previous chunk (at least
+# WARMUP, at most WARMUP_MAX seconds), then every thread of both is pinned to the server
+# CPU and a few seconds more let them settle.
 #
 # Environment: CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVM pairs per
-# container, default 1: more shows the spread between JIT outcomes), WARMUP (seconds of
-# warm-up per JVM, default 60; it goes on, up to WARMUP_MAX=240, while the throughput still grows),
-# SERVER_CPU (default 1), CLIENT_CPU (default 0), PORT
-# (default 18080; the disabled app uses PORT+1), JVM_OPTS (default
-# "-Xms512m -Xmx512m -XX:+UseG1GC"), APP_ARGS (more app arguments, e.g.
-# --connection-handling.abort-detection.arm-delay=20ms), JFR (a directory: record both
-# JVMs with JFR, allocation and execution samples, dumped before they stop; summarise a
-# recording with bench/JfrSummary.java), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other
-# builds of the sample app, e.g. to compare two commits; no build then).
+# container, default 2: JIT outcomes differ between launches), WARMUP (default 40),
+# WARMUP_MAX (default 180), SERVER_CPU (default 1), CLIENT_CPU (default 0), PORT (default
+# 18080; the disabled app uses PORT+1), JVM_OPTS (default "-Xms512m -Xmx512m
+# -XX:+UseG1GC"), APP_ARGS (more arguments for both apps, e.g.
+# --connection-handling.abort-detection.arm-delay=20ms), JFR (a directory: record both JVMs
+# with JFR, dumped with jcmd before they stop; summarise with bench/JfrSummary.java),
+# SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
+# two commits: two runs with different PORTs may run at the same time; no build then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-20}
-SECONDS_PER_ROUND=${2:-3}
+ROUNDS=${1:-10}
+SECONDS_PER_ROUND=${2:-5}
 CONNECTIONS=${3:-32}
 PORT=${PORT:-18080}
 CONTAINERS=${CONTAINERS:-tomcat jetty}
-LAUNCHES=${LAUNCHES:-1}
-WARMUP=${WARMUP:-60}
-WARMUP_MAX=${WARMUP_MAX:-240}
+LAUNCHES=${LAUNCHES:-2}
+WARMUP=${WARMUP:-40}
+WARMUP_MAX=${WARMUP_MAX:-180}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
@@ -49,23 +57,24 @@ if [ "${SKIP_BUILD:-}" != 1 ] && [ -z "${TOMCAT_JAR:-}${JETTY_JAR:-}" ]; then
 fi
 TOMCAT_JAR=${TOMCAT_JAR:-$(ls sample-app/target/connection-handling-sample-app-*.jar | grep -v original | head -1)}
 JETTY_JAR=${JETTY_JAR:-$(ls sample-app/target/jetty/connection-handling-sample-app-*.jar | grep -v original | head -1)}
-LOGS=bench/target
-mkdir -p "$LOGS"
+WORK=bench/target/overhead-$PORT
+mkdir -p "$WORK"
 [ -n "${JFR:-}" ] && mkdir -p "$JFR"
 
+ON=$PORT
+OFF=$((PORT + 1))
 declare -A PIDS
 start() { # jar enabled port label
   local jfr=()
   [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$4.jfr")
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CPU" java $JVM_OPTS "${jfr[@]}" -jar "$1" --server.port="$3" \
-    --connection-handling.enabled="$2" ${APP_ARGS:-} --logging.level.root=WARN --spring.main.banner-mode=off \
-    >"$LOGS/overhead-$4.log" 2>&1 &
+  java $JVM_OPTS "${jfr[@]}" -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
+    --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$4.log" 2>&1 &
   PIDS[$3]=$!
 }
 await() { # port
   for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$1/status" >/dev/null 2>&1 && return; sleep 0.5; done
-  echo "app on port $1 did not start" >&2; cat "$LOGS"/overhead-*.log >&2; exit 1
+  echo "app on port $1 did not start" >&2; cat "$WORK"/*.log >&2; exit 1
 }
 stop_all() {
   for port in "${!PIDS[@]}"; do
@@ -80,34 +89,39 @@ stop_all() {
 }
 trap stop_all EXIT
 
-run_wrk() { # port seconds -> wrk's output
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${2}s" --latency "http://127.0.0.1:$1/status"
-}
 cpu_ticks() { # pid -> user + system clock ticks of the whole JVM
   sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
-measure() { # port -> "rps p50ms p99ms requests cpu-ticks"
-  local pid=${PIDS[$1]} before out
-  before=$(cpu_ticks "$pid")
-  out=$(run_wrk "$1" "$SECONDS_PER_ROUND")
-  echo "$out" | awk -v ticks=$(($(cpu_ticks "$pid") - before)) '
-    /Non-2xx|Socket errors/ {bad=$0}
+# Load both JVMs at once for $1 seconds; leaves wrk's output in $WORK/wrk-<port>.txt and
+# the JVMs' CPU ticks in $WORK/ticks-<port>.txt.
+load_both() {
+  local on_ticks off_ticks clients=()
+  on_ticks=$(cpu_ticks "${PIDS[$ON]}"); off_ticks=$(cpu_ticks "${PIDS[$OFF]}")
+  for port in $ON $OFF; do
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${1}s" --latency "http://127.0.0.1:$port/status" \
+      >"$WORK/wrk-$port.txt" &
+    clients+=($!)
+  done
+  wait "${clients[@]}"
+  echo $(($(cpu_ticks "${PIDS[$ON]}") - on_ticks)) >"$WORK/ticks-$ON.txt"
+  echo $(($(cpu_ticks "${PIDS[$OFF]}") - off_ticks)) >"$WORK/ticks-$OFF.txt"
+}
+result() { # port -> "rps requests p50ms p99ms ticks"
+  awk -v ticks="$(cat "$WORK/ticks-$1.txt")" -v port="$1" '
+    /Non-2xx/ {bad=$0}
+    /Socket errors/ {print "wrk on port " port ":" $0 > "/dev/stderr"}
     / requests in / {n=$1}
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    END {if (bad != "") {print "wrk: " bad > "/dev/stderr"; exit 1}; printf "%s %.3f %.3f %s %s\n", rps, ms(p50), ms(p99), n, ticks}'
+    END {if (bad != "") {print "wrk: " bad > "/dev/stderr"; exit 1}; printf "%s %s %.3f %.3f %s\n", rps, n, ms(p50), ms(p99), ticks}' \
+    "$WORK/wrk-$1.txt"
 }
-rps_of() { # port seconds -> requests/s
-  run_wrk "$1" "$2" | awk '/Requests\/sec/ {print $2}'
-}
-# With one CPU the JIT takes minutes to reach steady state (the throughput of /status
-# triples meanwhile): warm both JVMs up, alternating in 10 s chunks, until neither gained
-# more than 3 % over its previous chunk, for at least WARMUP and at most WARMUP_MAX seconds.
 warm_up() {
   local elapsed=0 on_prev=0 off_prev=0 on_rps off_rps
   while :; do
-    on_rps=$(rps_of $ON 10); off_rps=$(rps_of $OFF 10); elapsed=$((elapsed + 10))
+    load_both 10; elapsed=$((elapsed + 10))
+    on_rps=$(result $ON | cut -d' ' -f1); off_rps=$(result $OFF | cut -d' ' -f1)
     echo "  warm-up ${elapsed} s: on $on_rps, off $off_rps req/s" >&2
     if [ "$elapsed" -ge "$WARMUP" ] && awk -v a="$on_rps" -v pa="$on_prev" -v b="$off_rps" -v pb="$off_prev" \
         'BEGIN{exit !(a < pa * 1.03 && b < pb * 1.03)}'; then
@@ -120,13 +134,12 @@ warm_up() {
   done
 }
 
-echo "server on CPU $SERVER_CPU, wrk -t1 -c$CONNECTIONS on CPU $CLIENT_CPU; $ROUNDS rounds of ${SECONDS_PER_ROUND} s" \
-  "per setting after a warm-up of ${WARMUP}-${WARMUP_MAX} s per JVM; JVM: $JVM_OPTS; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-7s %6s %5s %11s %11s %7s %9s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
-  "cpu ratio" "on p50/p99 ms" "off p50/p99 ms"
-declare -A RATIOS CPU_RATIOS ON_RPS OFF_RPS
-ON=$PORT
-OFF=$((PORT + 1))
+echo "both JVMs on CPU $SERVER_CPU, loaded at once by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
+  "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
+  "req/CPU-s" ratio "on p50/p99 ms" "off p50/p99 ms"
+declare -A RATIOS CPU_RATIOS
 for container in $CONTAINERS; do
   jar=$TOMCAT_JAR; [ "$container" = jetty ] && jar=$JETTY_JAR
   for launch in $(seq 1 "$LAUNCHES"); do
@@ -134,29 +147,26 @@ for container in $CONTAINERS; do
     start "$jar" false $OFF "$container-off"
     await $ON; await $OFF
     warm_up
+    taskset -a -p -c "$SERVER_CPU" "${PIDS[$ON]}" >/dev/null
+    taskset -a -p -c "$SERVER_CPU" "${PIDS[$OFF]}" >/dev/null
+    load_both 10 # settle on one CPU, not measured
     for round in $(seq 1 "$ROUNDS"); do
-      if [ $((round % 2)) = 1 ]; then
-        read -r on_rps on_p50 on_p99 on_n on_ticks < <(measure $ON)
-        read -r off_rps off_p50 off_p99 off_n off_ticks < <(measure $OFF)
-      else
-        read -r off_rps off_p50 off_p99 off_n off_ticks < <(measure $OFF)
-        read -r on_rps on_p50 on_p99 on_n on_ticks < <(measure $ON)
-      fi
-      ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN{printf "%.3f", a/b}')
-      # Requests per CPU second of the JVM, on vs off: what the throughput ratio would
-      # be if both had had the whole CPU (other processes take some of it at times).
-      cpu_ratio=$(awk -v a="$on_n" -v ta="$on_ticks" -v b="$off_n" -v tb="$off_ticks" \
-        'BEGIN{printf "%.3f", (ta > 0 && tb > 0) ? (a / ta) / (b / tb) : 0}')
+      load_both "$SECONDS_PER_ROUND"
+      read -r on_rps on_n on_p50 on_p99 on_ticks < <(result $ON)
+      read -r off_rps off_n off_p50 off_p99 off_ticks < <(result $OFF)
+      ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN{printf "%.3f", a / b}')
+      on_eff=$(awk -v n="$on_n" -v t="$on_ticks" 'BEGIN{printf "%.0f", (t > 0) ? n * 100 / t : 0}')
+      off_eff=$(awk -v n="$off_n" -v t="$off_ticks" 'BEGIN{printf "%.0f", (t > 0) ? n * 100 / t : 0}')
+      cpu_ratio=$(awk -v a="$on_eff" -v b="$off_eff" 'BEGIN{printf "%.3f", (b > 0) ? a / b : 0}')
       RATIOS[$container]="${RATIOS[$container]:-} $ratio"
       CPU_RATIOS[$container]="${CPU_RATIOS[$container]:-} $cpu_ratio"
-      ON_RPS[$container]="${ON_RPS[$container]:-} $on_rps"
-      OFF_RPS[$container]="${OFF_RPS[$container]:-} $off_rps"
-      printf "%-7s %6s %5s %11s %11s %7s %9s %15s %15s\n" "$container" "$launch" "$round" "$on_rps" "$off_rps" \
-        "$ratio" "$cpu_ratio" "$on_p50/$on_p99" "$off_p50/$off_p99"
+      printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" "$container" "$launch" "$round" "$on_rps" \
+        "$off_rps" "$ratio" "$on_eff/$off_eff" "$cpu_ratio" "$on_p50/$on_p99" "$off_p50/$off_p99"
     done
     stop_all
   done
 done
+
 summary() { # container title < ratios
   sort -n | awk -v c="$1" -v title="$2" '
     {r[NR]=$1}
@@ -166,17 +176,11 @@ summary() { # container title < ratios
       printf "%-7s %s: median %.3f (quartiles %.3f-%.3f, range %.3f-%.3f, %d rounds)\n", c, title, m, q1, q3, r[1], r[NR], NR
     }'
 }
-median() { sort -n | awk '{r[NR]=$1} END {printf "%.3f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}'; }
 echo
 for container in $CONTAINERS; do
   # shellcheck disable=SC2086
-  on=$(printf "%s\n" ${ON_RPS[$container]} | median)
-  # shellcheck disable=SC2086
-  off=$(printf "%s\n" ${OFF_RPS[$container]} | median)
-  # shellcheck disable=SC2086
-  printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput ratio enabled/disabled"
-  # shellcheck disable=SC2086
   printf "%s\n" ${CPU_RATIOS[$container]} | summary "$container" "requests per CPU second, enabled/disabled"
-  printf "%-7s median req/s: enabled %.0f, disabled %.0f\n" "$container" "$on" "$off"
+  # shellcheck disable=SC2086
+  printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput, enabled/disabled (CPU shared by both: not the cost)"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
