@@ -122,6 +122,12 @@ public class SoakController {
 	String lateClose(ConnectionStatus status, @RequestParam String tag) {
 		SoakLedger.Entry entry = this.ledger.track(status, tag);
 		awaitAbort(status, entry);
+		// The bit is set before the callback pool fires the callbacks: wait until the one
+		// the ledger registered has run, so that this one comes after the abort was handled.
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (entry.closes.get() == 0 && System.nanoTime() < deadline) {
+			Thread.onSpinWait();
+		}
 		Thread registering = Thread.currentThread();
 		boolean[] ranAtOnce = { false };
 		status.onClose((s) -> {
