@@ -27,7 +27,8 @@
 # -XX:+UseG1GC"), APP_ARGS (more arguments for both apps, e.g.
 # --connection-handling.abort-detection.arm-delay=20ms), JFR (a directory: record both JVMs
 # with JFR, dumped with jcmd before they stop; summarise with bench/JfrSummary.java),
-# SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
+# SAME=true|false (an A/A run: both JVMs with that setting, so the ratios show the
+# method's own bias and the spread that JIT outcomes alone give), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
 # two commits: two runs with different PORTs may run at the same time; no build then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,8 @@ fi
 if [ "${SKIP_BUILD:-}" != 1 ] && [ -z "${TOMCAT_JAR:-}${JETTY_JAR:-}" ]; then
   echo "building the sample app (Tomcat and Jetty)" >&2
   ./mvnw -B -q -ntp -pl sample-app -am package -DskipTests >&2
+  # Repackaging over an existing Jetty jar can keep the old starter in it: start afresh.
+  rm -rf sample-app/target/jetty
   ./mvnw -B -q -ntp -Pjetty -pl sample-app -am package -DskipTests >&2
 fi
 TOMCAT_JAR=${TOMCAT_JAR:-$(ls sample-app/target/connection-handling-sample-app-*.jar | grep -v original | head -1)}
@@ -134,6 +137,7 @@ warm_up() {
   done
 }
 
+[ -n "${SAME:-}" ] && echo "A/A run: both JVMs with connection-handling.enabled=$SAME"
 echo "both JVMs on CPU $SERVER_CPU, loaded at once by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
   "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -143,8 +147,8 @@ declare -A RATIOS CPU_RATIOS
 for container in $CONTAINERS; do
   jar=$TOMCAT_JAR; [ "$container" = jetty ] && jar=$JETTY_JAR
   for launch in $(seq 1 "$LAUNCHES"); do
-    start "$jar" true $ON "$container-on"
-    start "$jar" false $OFF "$container-off"
+    start "$jar" "${SAME:-true}" $ON "$container-on"
+    start "$jar" "${SAME:-false}" $OFF "$container-off"
     await $ON; await $OFF
     warm_up
     taskset -a -p -c "$SERVER_CPU" "${PIDS[$ON]}" >/dev/null

@@ -3,6 +3,7 @@ package io.github.connectionhandling.actuate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ServerConnections;
@@ -133,18 +134,29 @@ public final class ConnectionHandlingMetrics implements MeterBinder, LifecyclePa
 			}
 			return;
 		}
-		for (MeterRegistry registry : this.registries) {
-			aborted(registry, reason).increment();
-		}
-		long signalledAt = handle.getAbortedAtNanos();
-		// Called before the close callbacks are fired, so this one runs after those the
-		// application registered.
-		handle.onClose((status) -> {
-			long nanos = System.nanoTime() - signalledAt;
+		// Counted by a close callback, on the callback pool: the detector signals a burst
+		// of aborts one after the other, and meters would delay the last ones. Called before
+		// the close callbacks are fired, so this one runs after those the application
+		// registered.
+		handle.onClose(new AbortMeters(this.registries, reason, handle.getAbortedAtNanos()));
+	}
+
+	/**
+	 * Counts an abort and times its close callbacks. A class, not a lambda: the first
+	 * abort in a JVM would spin a lambda class in the middle of a burst.
+	 */
+	private record AbortMeters(List<MeterRegistry> registries, String reason, long signalledAt)
+			implements Consumer<ConnectionStatus> {
+
+		@Override
+		public void accept(ConnectionStatus status) {
+			long nanos = System.nanoTime() - this.signalledAt;
 			for (MeterRegistry registry : this.registries) {
-				abortCallbacks(registry, reason).record(nanos, TimeUnit.NANOSECONDS);
+				aborted(registry, this.reason).increment();
+				abortCallbacks(registry, this.reason).record(nanos, TimeUnit.NANOSECONDS);
 			}
-		});
+		}
+
 	}
 
 	private static Counter aborted(MeterRegistry registry, String reason) {

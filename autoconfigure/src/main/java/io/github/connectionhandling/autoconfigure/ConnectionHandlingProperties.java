@@ -154,8 +154,9 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 		/**
 		 * How long a request runs before its connection is watched. Requests shorter than
-		 * this never touch the detector; a client that leaves earlier is noticed when the
-		 * delay ends.
+		 * this never touch the detector's selector; a client that leaves earlier is
+		 * noticed once the request is watched. Due requests are armed in batches at most
+		 * once per delay, so watching starts between one and two delays in.
 		 */
 		private Duration armDelay = Duration.ofMillis(5);
 

@@ -2,10 +2,13 @@ package io.github.connectionhandling.detection;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +55,17 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private final long armDelayNanos;
 
+	/**
+	 * Arming happens at most this often (the arm delay: a request is watched from between
+	 * one and two arm delays after its body was read). Under load some request is always
+	 * about to be due, and waking for each would be a context switch per millisecond on a
+	 * CPU the requests need.
+	 */
+	private final long armTickNanos;
+
+	/** When {@link #arm} last ran; only the detector thread touches it. */
+	private long lastArmNanos;
+
 	private final long pollIntervalNanos;
 
 	private final TcpStateTable tcpStates;
@@ -67,6 +81,14 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private volatile @Nullable Selector selector;
 
+	/**
+	 * Whether the start-up self-test saw a loopback client's close through the selector;
+	 * if not, watches fall back to polling the TCP state.
+	 */
+	private volatile boolean selectorWorks = true;
+
+	private volatile String selfTest = "not run";
+
 	private volatile @Nullable Thread thread;
 
 	private volatile boolean running;
@@ -79,6 +101,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private static final long FLUSH_NANOS = 10_000_000;
 
+	private static final int SELF_TEST_MILLIS = 2000;
+
 	private long nextPollNanos;
 
 	/**
@@ -90,6 +114,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 */
 	public DisconnectDetector(Duration armDelay, Duration pollInterval, TcpStateTable tcpStates) {
 		this.armDelayNanos = armDelay.toNanos();
+		this.armTickNanos = Math.max(1_000_000, this.armDelayNanos);
+		this.lastArmNanos = System.nanoTime() - this.armTickNanos;
 		this.pollIntervalNanos = pollInterval.toNanos();
 		this.tcpStates = tcpStates;
 		this.tcpStatesAvailable = tcpStates.isAvailable();
@@ -100,8 +126,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 * @return the description
 	 */
 	public String describe() {
-		return "selector (event-driven, 1 thread, arm delay " + Duration.ofNanos(this.armDelayNanos).toMillis()
-				+ " ms); " + (this.tcpStatesAvailable
+		return (this.selectorWorks ? "selector (event-driven, 1 thread, arm delay "
+				+ Duration.ofNanos(this.armDelayNanos).toMillis() + " ms, self-test: " + this.selfTest + "); "
+				: "no selector (self-test: " + this.selfTest + "); ") + (this.tcpStatesAvailable
 						? "TCP state from /proc/net/tcp polled every " + Duration.ofNanos(this.pollIntervalNanos).toMillis()
 								+ " ms for unread bodies, pipelined bytes and connections without a selectable channel"
 						: "no TCP state on this platform: requests with an unread body, pipelined bytes or no selectable channel are not watched")
@@ -144,7 +171,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		if (!(handle.getWatchSlot() instanceof Watch watch)) {
 			return;
 		}
-		if (watch.connection.channel() == null) {
+		if (watch.connection.channel() == null || !this.selectorWorks) {
 			// Nothing to select on (e.g. Tomcat's NIO2 connector): the TCP state still tells.
 			if (watch.state.compareAndSet(Watch.NEW, Watch.POLLING)) {
 				poll(watch);
@@ -210,23 +237,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		Selector selector = this.selector;
 		while (this.running && selector != null) {
 			try {
-				long timeoutMillis = timeoutMillis(System.nanoTime());
-				if (timeoutMillis == 0) {
-					this.sleeping = true;
-					if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
-						selector.select();
-					}
-					this.sleeping = false;
-				}
-				else {
-					this.cancelsPending = false; // this select deregisters them
-					selector.select(timeoutMillis);
-				}
-				handleReadable(selector);
-				long now = System.nanoTime();
-				arm(selector, now);
-				handleReadable(selector);
-				pollTcpStates(now);
+				// A method of its own: this loop runs once per thread, and the JIT compiles
+				// what it calls, not the loop itself, until it has looped for minutes.
+				selectOnce(selector);
 			}
 			catch (Throwable ex) {
 				logger.error("Disconnect detector failed; continuing", ex);
@@ -234,12 +247,33 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 	}
 
+	private void selectOnce(Selector selector) throws IOException {
+		long timeoutMillis = timeoutMillis(System.nanoTime());
+		if (timeoutMillis == 0) {
+			this.sleeping = true;
+			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
+				selector.select();
+			}
+			this.sleeping = false;
+		}
+		else {
+			this.cancelsPending = false; // this select deregisters them
+			selector.select(timeoutMillis);
+		}
+		handleReadable(selector);
+		long now = System.nanoTime();
+		arm(selector, now);
+		handleReadable(selector);
+		pollTcpStates(now);
+	}
+
 	/** 0 = block until woken. */
 	private long timeoutMillis(long now) {
 		long wait = Long.MAX_VALUE;
 		Watch next = this.arming.peek();
 		if (next != null) {
-			wait = Math.max(1, next.pendingSince + this.armDelayNanos - now);
+			long due = Math.max(next.pendingSince + this.armDelayNanos, this.lastArmNanos + this.armTickNanos);
+			wait = Math.max(1, due - now);
 		}
 		if (!this.polled.isEmpty() || !this.newlyPolled.isEmpty()) {
 			wait = Math.min(wait, Math.max(1, this.nextPollNanos - now));
@@ -264,6 +298,12 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			if (!watch.state.compareAndSet(Watch.ARMED, Watch.CHECKING)) {
 				continue;
 			}
+			if (watch.handle.isResponded()) {
+				// Most likely the client's next request on a keep-alive connection; an
+				// abort cannot be signalled any more, so there is nothing to watch.
+				watch.state.set(Watch.DONE);
+				continue;
+			}
 			if (available((SocketChannel) key.channel()) == 0) {
 				watch.state.set(Watch.DONE);
 				gone.add(watch.handle);
@@ -280,7 +320,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	}
 
 	/** Bytes waiting (FIONREAD); 0 after FIN or RST, or if the channel is unusable. */
-	private static int available(SocketChannel channel) {
+	static int available(SocketChannel channel) {
 		try {
 			// Not closed: closing this stream would close the container's channel.
 			InputStream in = channel.socket().getInputStream();
@@ -293,11 +333,24 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 
 	private void arm(Selector selector, long now) {
-		Watch watch;
+		if (now - this.lastArmNanos < this.armTickNanos) {
+			return; // woken early (readable keys, cancels): arm in the next batch
+		}
+		Watch watch = this.arming.peek();
+		if (watch == null || now - watch.pendingSince < this.armDelayNanos) {
+			return;
+		}
+		this.lastArmNanos = now;
 		while ((watch = this.arming.peek()) != null && now - watch.pendingSince >= this.armDelayNanos) {
 			this.arming.poll();
 			if (!watch.state.compareAndSet(Watch.PENDING, Watch.ARMING)) {
 				continue; // finished, or signalled, meanwhile
+			}
+			if (watch.handle.isResponded()) {
+				// Its client had the whole response: leaving is no abort now, and the
+				// keep-alive client's next request would only make the channel readable.
+				watch.state.set(Watch.DONE);
+				continue;
 			}
 			SocketChannel channel = watch.connection.channel();
 			try {
@@ -396,17 +449,54 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	@Override
 	public void start() {
+		Selector selector;
 		try {
-			this.selector = Selector.open();
+			selector = Selector.open();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Cannot open a selector for disconnect detection", ex);
 		}
+		this.selfTest = selfTest(selector);
+		this.selector = selector;
 		this.running = true;
 		Thread thread = new Thread(this::run, "connection-handling-detector");
 		thread.setDaemon(true);
 		this.thread = thread;
 		thread.start();
+	}
+
+	/**
+	 * Check, before any request relies on it, that a client's close makes a channel
+	 * readable on this selector with nothing to read; it also loads and links the code
+	 * of that path, so that the first real abort is not seen late.
+	 */
+	private String selfTest(Selector selector) {
+		InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+		try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback);
+				SocketChannel client = SocketChannel.open(server.getLocalAddress());
+				SocketChannel accepted = server.accept()) {
+			accepted.configureBlocking(false);
+			SelectionKey key = accepted.register(selector, SelectionKey.OP_READ);
+			long closedAt = System.nanoTime();
+			client.close();
+			boolean seen = selector.select(SELF_TEST_MILLIS) == 1 && key.isReadable() && available(accepted) == 0;
+			long micros = (System.nanoTime() - closedAt) / 1000;
+			key.cancel();
+			selector.selectedKeys().clear();
+			selector.selectNow();
+			if (seen) {
+				return "a loopback close seen in " + micros + " µs";
+			}
+			this.selectorWorks = false;
+			logger.warn("Disconnect detector: a loopback client's close was not seen by a selector within "
+					+ SELF_TEST_MILLIS + " ms; polling TCP states instead");
+			return "close not seen";
+		}
+		catch (IOException | RuntimeException ex) {
+			// No loopback (a sandbox): nothing says the selector would not work.
+			logger.debug("Disconnect detector self-test could not run", ex);
+			return "could not run (" + ex + ")";
+		}
 	}
 
 	@Override

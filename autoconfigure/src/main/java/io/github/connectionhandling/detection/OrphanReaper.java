@@ -1,6 +1,10 @@
 package io.github.connectionhandling.detection;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,9 +34,13 @@ import org.springframework.context.SmartLifecycle;
  * this covers the rest, e.g. an upgraded connection whose protocol handler stopped
  * reading.
  * <p>
- * A scan lists the servers' open connections, drops those a request in flight holds, and
- * looks the rest up in the kernel's TCP table in one pass. With no candidates it reads
- * nothing: idle servers cost one walk over their connections per interval. A connection
+ * A scan lists the servers' open connections and drops those a request in flight holds.
+ * The rest are probed with a selector of the reaper's own: a connection whose kernel has
+ * nothing from its client (not readable) is alive. Only connections readable with
+ * nothing to read (FIN or RST), those with bytes waiting in two scans in a row, and those
+ * without a selectable channel are looked up in the kernel's TCP table, in one pass:
+ * reading it walks the kernel's whole socket table, tens of milliseconds on a busy host,
+ * so a server whose connections are all alive never reads it. A connection
  * is closed only once it was found orphaned by scans at least half an interval apart:
  * a connection whose container is closing it right now, or a keep-alive connection whose
  * client just left, is not mistaken for an orphan.
@@ -57,6 +65,14 @@ public final class OrphanReaper implements SmartLifecycle {
 
 	/** Orphans found by the last scan, by connection; guarded by lock. */
 	private Map<ContainerConnection, Suspect> suspects = new HashMap<>();
+
+	/** Connections the last probe found with bytes waiting; guarded by lock. */
+	private Set<ContainerConnection> withBytes = new HashSet<>();
+
+	/** The probe's selector, opened on first use; guarded by lock. */
+	private @Nullable Selector probe;
+
+	private boolean probeUnavailable;
 
 	private volatile @Nullable ScheduledThreadPoolExecutor scheduler;
 
@@ -155,8 +171,9 @@ public final class OrphanReaper implements SmartLifecycle {
 		if (!this.available) {
 			return List.of();
 		}
-		List<ContainerConnection> candidates = candidates();
+		List<ContainerConnection> open = candidates();
 		synchronized (this.lock) {
+			List<ContainerConnection> candidates = open.isEmpty() ? open : unclear(open);
 			if (candidates.isEmpty()) {
 				this.suspects = new HashMap<>();
 				return List.of();
@@ -206,6 +223,86 @@ public final class OrphanReaper implements SmartLifecycle {
 			this.suspects = current;
 			return orphans;
 		}
+	}
+
+	/**
+	 * Return the candidates whose client may have gone: readable with nothing to read,
+	 * with bytes waiting in this probe and the last (pipelined bytes or a TLS
+	 * {@code close_notify} the container does not read), or not selectable. Called with
+	 * the lock held.
+	 */
+	private List<ContainerConnection> unclear(List<ContainerConnection> candidates) {
+		Selector selector = probeSelector();
+		if (selector == null) {
+			return candidates;
+		}
+		List<ContainerConnection> unclear = new ArrayList<>();
+		Set<ContainerConnection> withBytes = new HashSet<>();
+		try {
+			for (ContainerConnection connection : candidates) {
+				SocketChannel channel = connection.channel();
+				if (channel == null) {
+					unclear.add(connection);
+					continue;
+				}
+				try {
+					channel.register(selector, SelectionKey.OP_READ, connection);
+				}
+				catch (ClosedChannelException ex) {
+					// Closed meanwhile: not an orphan.
+				}
+				catch (IOException | RuntimeException ex) {
+					unclear.add(connection); // e.g. a blocking channel: the table tells
+				}
+			}
+			selector.selectNow();
+			for (SelectionKey key : selector.selectedKeys()) {
+				ContainerConnection connection = (ContainerConnection) key.attachment();
+				if (DisconnectDetector.available((SocketChannel) key.channel()) == 0) {
+					unclear.add(connection);
+				}
+				else {
+					withBytes.add(connection);
+					if (this.withBytes.contains(connection)) {
+						unclear.add(connection);
+					}
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Cannot probe connections; reading their TCP states", ex);
+			return candidates;
+		}
+		finally {
+			selector.selectedKeys().clear();
+			for (SelectionKey key : selector.keys()) {
+				key.cancel();
+			}
+			try {
+				// Deregister now: the next probe registers the channels again, and a
+				// channel closed while registered keeps its file descriptor until every
+				// selector it was registered with has let go of it.
+				selector.selectNow();
+			}
+			catch (IOException ex) {
+				logger.debug("Cannot deregister probed connections", ex);
+			}
+		}
+		this.withBytes = withBytes;
+		return unclear;
+	}
+
+	private @Nullable Selector probeSelector() {
+		if (this.probe == null && !this.probeUnavailable) {
+			try {
+				this.probe = Selector.open();
+			}
+			catch (IOException ex) {
+				logger.debug("Cannot open a selector to probe connections; reading their TCP states", ex);
+				this.probeUnavailable = true;
+			}
+		}
+		return this.probe;
 	}
 
 	/** Open connections no request in flight holds. */
@@ -270,6 +367,18 @@ public final class OrphanReaper implements SmartLifecycle {
 			scheduler.shutdownNow();
 		}
 		this.scheduler = null;
+		synchronized (this.lock) {
+			Selector probe = this.probe;
+			this.probe = null;
+			if (probe != null) {
+				try {
+					probe.close();
+				}
+				catch (IOException ex) {
+					logger.debug("Cannot close the probe's selector", ex);
+				}
+			}
+		}
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,9 @@ public final class TcpStateTable {
 
 	/** The table to read first: where connections were found last time. */
 	private volatile int firstFile;
+
+	/** How many times the tables were read, for tests. */
+	private final AtomicLong reads = new AtomicLong();
 
 	public TcpStateTable() {
 		this(FILES);
@@ -68,6 +72,7 @@ public final class TcpStateTable {
 		if (connections.isEmpty()) {
 			return found;
 		}
+		this.reads.incrementAndGet();
 		Set<Key> wanted = new HashSet<>(connections);
 		// The table lists every socket of the host, TIME_WAIT ones included (thousands on a
 		// busy server): a line is only decoded into a key if both its ports are wanted.
@@ -98,6 +103,10 @@ public final class TcpStateTable {
 			}
 		}
 		return found;
+	}
+
+	long reads() {
+		return this.reads.get();
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,6 +43,8 @@ class OrphanReaperTests {
 
 	private final ServerConnections connections = new ServerConnections();
 
+	private final TcpStateTable tcpStates = new TcpStateTable();
+
 	private final List<Socket> clients = new CopyOnWriteArrayList<>();
 
 	private ServerSocketChannel listener;
@@ -71,6 +74,59 @@ class OrphanReaperTests {
 	void liveConnectionIsNotOrphaned() throws IOException {
 		connect();
 		assertThat(reaper(true).scan()).isEmpty();
+	}
+
+	@Test
+	void liveConnectionsAreProbedWithoutReadingTheTcpTable() throws IOException {
+		connect();
+		connect();
+		OrphanReaper reaper = reaper(true);
+		assertThat(reaper.scan()).isEmpty();
+		// Again: the first probe let go of the channels (a cancelled key that the probe's
+		// selector still held would refuse the next registration).
+		assertThat(reaper.reap()).isZero();
+		assertThat(this.tcpStates.reads()).isZero();
+	}
+
+	@Test
+	void bytesWaitingAreLookedUpOnlyWhenTheyStayForASecondScan() throws IOException {
+		ChannelConnection connection = connect();
+		OrphanReaper reaper = reaper(true);
+		this.clients.get(0).getOutputStream().write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+		await().atMost(Duration.ofSeconds(5)).until(() -> available(connection) > 0);
+		assertThat(reaper.scan()).isEmpty();
+		assertThat(this.tcpStates.reads()).isZero();
+		// Still unread: a container that stopped reading; the kernel says the client is there.
+		assertThat(reaper.scan()).isEmpty();
+		assertThat(this.tcpStates.reads()).isOne();
+	}
+
+	@Test
+	void clientThatLeftAfterSendingBytesIsOrphanedOnceTheyStay() throws IOException {
+		ChannelConnection connection = connect();
+		OrphanReaper reaper = reaper(true);
+		this.clients.get(0).getOutputStream().write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+		this.clients.get(0).close();
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.server.closeWait(connection));
+		assertThat(reaper.scan()).isEmpty();
+		List<OrphanReaper.Orphan> orphans = reaper.scan();
+		assertThat(orphans).hasSize(1);
+		assertThat(orphans.get(0).reset()).isFalse();
+	}
+
+	@Test
+	void connectionWithoutSelectableChannelIsLookedUpInTheTcpTable() throws IOException {
+		ChannelConnection connection = connect(true);
+		OrphanReaper reaper = reaper(true);
+		assertThat(reaper.scan()).isEmpty();
+		assertThat(this.tcpStates.reads()).isOne();
+		this.clients.get(0).close();
+		await().atMost(Duration.ofSeconds(5)).until(() -> reaper.orphanedCount() == 1);
+		assertThat(reaper.scan().get(0).connection()).isSameAs(connection);
+	}
+
+	private static int available(ChannelConnection connection) {
+		return DisconnectDetector.available(connection.channel());
 	}
 
 	@Test
@@ -162,14 +218,21 @@ class OrphanReaperTests {
 	}
 
 	private OrphanReaper reaper(boolean reap, Duration interval) {
-		return new OrphanReaper(this.connections, this.requests, new TcpStateTable(), interval, reap);
+		return new OrphanReaper(this.connections, this.requests, this.tcpStates, interval, reap);
 	}
 
+	/** A connection held like the containers hold theirs: a non-blocking channel. */
 	private ChannelConnection connect() throws IOException {
+		return connect(false);
+	}
+
+	private ChannelConnection connect(boolean blocking) throws IOException {
 		Socket client = new Socket();
 		client.connect(this.listener.getLocalAddress(), 5000);
 		this.clients.add(client);
-		ChannelConnection connection = new ChannelConnection(this.listener.accept());
+		SocketChannel accepted = this.listener.accept();
+		accepted.configureBlocking(blocking);
+		ChannelConnection connection = new ChannelConnection(accepted);
 		this.server.connections.add(connection);
 		return connection;
 	}

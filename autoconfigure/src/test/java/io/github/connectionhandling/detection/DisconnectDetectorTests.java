@@ -1,0 +1,160 @@
+package io.github.connectionhandling.detection;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.connectionhandling.container.ContainerConnection;
+import io.github.connectionhandling.request.InFlightRequests;
+import io.github.connectionhandling.request.RequestHandle;
+import io.github.connectionhandling.request.RequestInfo;
+import io.github.connectionhandling.request.RequestLifecycle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link DisconnectDetector} on its own, with loopback channels standing in for
+ * the container's connections (the containers are covered by the tests in {@code it}).
+ */
+class DisconnectDetectorTests {
+
+	private final DisconnectDetector detector = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(100),
+			new TcpStateTable());
+
+	private final RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(this.detector),
+			new RequestLifecycle.Settings(Duration.ZERO, false, false));
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private ServerSocketChannel listener;
+
+	@BeforeEach
+	void start() throws IOException {
+		this.listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+		this.closeables.add(this.listener);
+		this.detector.start();
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		this.detector.stop();
+		this.lifecycle.destroy();
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+	}
+
+	@Test
+	void startUpSelfTestSeesALoopbackCloseAndSaysSo() {
+		assertThat(this.detector.describe()).startsWith("selector (event-driven, 1 thread, arm delay 5 ms, ")
+			.containsPattern("self-test: a loopback close seen in \\d+ µs");
+	}
+
+	@Test
+	void clientThatClosesIsSeenOnceTheRequestIsArmed() throws IOException {
+		Socket client = new Socket();
+		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
+		// Armed between one and two arm delays after the start; then a close is seen at once.
+		client.close();
+		await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
+		this.lifecycle.finish(handle);
+	}
+
+	@Test
+	void manyRequestsArmedInOneBatchAreAllSeen() throws IOException {
+		List<Socket> clients = new ArrayList<>();
+		List<RequestHandle> handles = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			Socket client = new Socket();
+			handles.add(this.lifecycle.start(info(), accept(client), false));
+			clients.add(client);
+		}
+		for (Socket client : clients) {
+			client.close();
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> handles.stream().allMatch(RequestHandle::isAborted));
+		handles.forEach(this.lifecycle::finish);
+	}
+
+	@Test
+	void requestWhoseClientHadTheWholeResponseIsNotAborted() throws Exception {
+		Socket client = new Socket();
+		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
+		handle.markResponded();
+		// A keep-alive client sends its next request, or leaves: neither is an abort now.
+		client.getOutputStream().write("GET /next HTTP/1.1\r\n".getBytes());
+		Thread.sleep(100);
+		client.close();
+		Thread.sleep(200);
+		assertThat(handle.isAborted()).isFalse();
+		this.lifecycle.finish(handle);
+	}
+
+	private ContainerConnection accept(Socket client) throws IOException {
+		client.connect(this.listener.getLocalAddress(), 5000);
+		this.closeables.add(client);
+		SocketChannel accepted = this.listener.accept();
+		accepted.configureBlocking(false);
+		this.closeables.add(accepted);
+		return new LoopbackConnection(accepted);
+	}
+
+	private static RequestInfo info() {
+		return new RequestInfo("GET", "/x", null, null, "HTTP/1.1");
+	}
+
+	private record LoopbackConnection(SocketChannel channel) implements ContainerConnection {
+
+		@Override
+		public Object id() {
+			return this.channel;
+		}
+
+		@Override
+		public InetSocketAddress localAddress() {
+			try {
+				return (InetSocketAddress) this.channel.getLocalAddress();
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		@Override
+		public InetSocketAddress remoteAddress() {
+			try {
+				return (InetSocketAddress) this.channel.getRemoteAddress();
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		@Override
+		public void close() {
+			try {
+				this.channel.close();
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+		@Override
+		public boolean isOpen() {
+			return this.channel.isOpen();
+		}
+
+	}
+
+}
