@@ -12,7 +12,8 @@
 #   - requests per CPU second (the cost per request: the figure that matters), and
 #   - throughput (the scheduler shares the CPU between both JVMs' threads, so this also
 #     moves with the cost per request, but less precisely).
-# The medians over all rounds of all launches are the results.
+# The medians over all rounds of all launches are the results. Launches alternate which
+# setting runs first (port, start, load and pinning order): use an even LAUNCHES.
 #
 # The JIT needs a minute or more of load to reach steady state (the throughput of /status
 # grows tenfold meanwhile), far longer on one CPU: both JVMs warm up on both CPUs, in
@@ -64,8 +65,13 @@ WORK=bench/target/overhead-$PORT
 mkdir -p "$WORK"
 [ -n "${JFR:-}" ] && mkdir -p "$JFR"
 
-ON=$PORT
-OFF=$((PORT + 1))
+# The two slots (port, start order, wrk order, pinning order) alternate between the
+# settings from launch to launch, so that no ordering effect adds up: A/A runs (SAME)
+# showed two identical JVMs differing by up to 4 % per launch.
+SLOT1=$PORT
+SLOT2=$((PORT + 1))
+ON=$SLOT1
+OFF=$SLOT2
 declare -A PIDS
 start() { # jar enabled port label
   local jfr=()
@@ -99,15 +105,25 @@ cpu_ticks() { # pid -> user + system clock ticks of the whole JVM
 # the JVMs' CPU ticks in $WORK/ticks-<port>.txt.
 load_both() {
   local on_ticks off_ticks clients=()
-  on_ticks=$(cpu_ticks "${PIDS[$ON]}"); off_ticks=$(cpu_ticks "${PIDS[$OFF]}")
-  for port in $ON $OFF; do
+  if [ "$ON" = "$SLOT1" ]; then
+    on_ticks=$(cpu_ticks "${PIDS[$ON]}"); off_ticks=$(cpu_ticks "${PIDS[$OFF]}")
+  else
+    off_ticks=$(cpu_ticks "${PIDS[$OFF]}"); on_ticks=$(cpu_ticks "${PIDS[$ON]}")
+  fi
+  for port in $SLOT1 $SLOT2; do
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${1}s" --latency "http://127.0.0.1:$port/status" \
       >"$WORK/wrk-$port.txt" &
     clients+=($!)
   done
   wait "${clients[@]}"
-  echo $(($(cpu_ticks "${PIDS[$ON]}") - on_ticks)) >"$WORK/ticks-$ON.txt"
-  echo $(($(cpu_ticks "${PIDS[$OFF]}") - off_ticks)) >"$WORK/ticks-$OFF.txt"
+  local on_now off_now
+  if [ "$ON" = "$SLOT1" ]; then
+    on_now=$(cpu_ticks "${PIDS[$ON]}"); off_now=$(cpu_ticks "${PIDS[$OFF]}")
+  else
+    off_now=$(cpu_ticks "${PIDS[$OFF]}"); on_now=$(cpu_ticks "${PIDS[$ON]}")
+  fi
+  echo $((on_now - on_ticks)) >"$WORK/ticks-$ON.txt"
+  echo $((off_now - off_ticks)) >"$WORK/ticks-$OFF.txt"
 }
 result() { # port -> "rps requests p50ms p99ms ticks"
   awk -v ticks="$(cat "$WORK/ticks-$1.txt")" -v port="$1" '
@@ -147,12 +163,18 @@ declare -A RATIOS CPU_RATIOS
 for container in $CONTAINERS; do
   jar=$TOMCAT_JAR; [ "$container" = jetty ] && jar=$JETTY_JAR
   for launch in $(seq 1 "$LAUNCHES"); do
-    start "$jar" "${SAME:-true}" $ON "$container-on"
-    start "$jar" "${SAME:-false}" $OFF "$container-off"
-    await $ON; await $OFF
+    if [ $((launch % 2)) = 1 ]; then ON=$SLOT1; OFF=$SLOT2; else ON=$SLOT2; OFF=$SLOT1; fi
+    if [ "$ON" = "$SLOT1" ]; then
+      start "$jar" "${SAME:-true}" $ON "$container-on"
+      start "$jar" "${SAME:-false}" $OFF "$container-off"
+    else
+      start "$jar" "${SAME:-false}" $OFF "$container-off"
+      start "$jar" "${SAME:-true}" $ON "$container-on"
+    fi
+    await $SLOT1; await $SLOT2
     warm_up
-    taskset -a -p -c "$SERVER_CPU" "${PIDS[$ON]}" >/dev/null
-    taskset -a -p -c "$SERVER_CPU" "${PIDS[$OFF]}" >/dev/null
+    taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT1]}" >/dev/null
+    taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT2]}" >/dev/null
     load_both 10 # settle on one CPU, not measured
     for round in $(seq 1 "$ROUNDS"); do
       load_both "$SECONDS_PER_ROUND"

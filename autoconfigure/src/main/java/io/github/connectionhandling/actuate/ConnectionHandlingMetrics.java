@@ -1,6 +1,9 @@
 package io.github.connectionhandling.actuate;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -75,6 +78,13 @@ public final class ConnectionHandlingMetrics implements MeterBinder, LifecyclePa
 	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
 	/**
+	 * The abort meters of each registry and known reason, registered once: looking a meter
+	 * up by builder for every abort of a burst is the slowest part of its close callbacks
+	 * while the JVM is still cold.
+	 */
+	private final Map<MeterRegistry, Map<String, AbortMeterPair>> known = new ConcurrentHashMap<>();
+
+	/**
 	 * Create the meters' binder.
 	 * @param requests the requests in flight and the totals
 	 * @param connections the servers' connections, or {@code null} if unknown
@@ -115,10 +125,11 @@ public final class ConnectionHandlingMetrics implements MeterBinder, LifecyclePa
 			.description("Requests ended")
 			.baseUnit("requests")
 			.register(registry);
+		Map<String, AbortMeterPair> byReason = new HashMap<>();
 		for (String reason : KNOWN_REASONS) {
-			aborted(registry, reason);
-			abortCallbacks(registry, reason);
+			byReason.put(reason, new AbortMeterPair(aborted(registry, reason), abortCallbacks(registry, reason)));
 		}
+		this.known.put(registry, byReason);
 		timedOut(registry);
 		this.registries.add(registry);
 	}
@@ -138,22 +149,34 @@ public final class ConnectionHandlingMetrics implements MeterBinder, LifecyclePa
 		// of aborts one after the other, and meters would delay the last ones. Called before
 		// the close callbacks are fired, so this one runs after those the application
 		// registered.
-		handle.onClose(new AbortMeters(this.registries, reason, handle.getAbortedAtNanos()));
+		handle.onClose(new AbortMeters(this, reason, handle.getAbortedAtNanos()));
+	}
+
+	private AbortMeterPair meters(MeterRegistry registry, String reason) {
+		Map<String, AbortMeterPair> byReason = this.known.get(registry);
+		AbortMeterPair pair = (byReason != null) ? byReason.get(reason) : null;
+		return (pair != null) ? pair
+				: new AbortMeterPair(aborted(registry, reason), abortCallbacks(registry, reason));
+	}
+
+	private record AbortMeterPair(Counter aborted, Timer callbacks) {
+
 	}
 
 	/**
 	 * Counts an abort and times its close callbacks. A class, not a lambda: the first
 	 * abort in a JVM would spin a lambda class in the middle of a burst.
 	 */
-	private record AbortMeters(List<MeterRegistry> registries, String reason, long signalledAt)
+	private record AbortMeters(ConnectionHandlingMetrics metrics, String reason, long signalledAt)
 			implements Consumer<ConnectionStatus> {
 
 		@Override
 		public void accept(ConnectionStatus status) {
 			long nanos = System.nanoTime() - this.signalledAt;
-			for (MeterRegistry registry : this.registries) {
-				aborted(registry, this.reason).increment();
-				abortCallbacks(registry, this.reason).record(nanos, TimeUnit.NANOSECONDS);
+			for (MeterRegistry registry : this.metrics.registries) {
+				AbortMeterPair meters = this.metrics.meters(registry, this.reason);
+				meters.aborted().increment();
+				meters.callbacks().record(nanos, TimeUnit.NANOSECONDS);
 			}
 		}
 
