@@ -104,11 +104,12 @@ abstract class AbstractConnectionsEndpointTests {
 			assertThat(actuator.get(id).status()).as("GET %s", id).isEqualTo(404);
 			assertThat(actuator.delete(id).status()).as("DELETE %s", id).isEqualTo(404);
 		}
-		// Ambiguous paths: the container may refuse them itself (Jetty answers 400), but
-		// never a server error.
+		// Ambiguous paths: the container may refuse them itself (Jetty answers 400 and
+		// closes the connection), but never a server error. A client per request: a pooled
+		// connection that Jetty is closing after its 400 could be reused and read as EOF.
 		for (String id : List.of("%2e%2e", "a%2Fb", "%00")) {
-			assertThat(actuator.get(id).status()).as("GET %s", id).isBetween(400, 499);
-			assertThat(actuator.delete(id).status()).as("DELETE %s", id).isBetween(400, 499);
+			assertThat(actuator().get(id).status()).as("GET %s", id).isBetween(400, 499);
+			assertThat(actuator().delete(id).status()).as("DELETE %s", id).isBetween(400, 499);
 		}
 	}
 
