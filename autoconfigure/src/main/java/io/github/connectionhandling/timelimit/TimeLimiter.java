@@ -40,15 +40,21 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	private final boolean cpuClock;
 
 	/** How long a request may run before its timer is armed; its deadline is unchanged. */
-	private static final long DRAIN_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+	private static final Duration DRAIN_DELAY = Duration.ofMillis(100);
+
+	private final long drainDelayNanos;
 
 	/** Limits this short are armed at once: a drain could come too late for them. */
 	private static final long EAGER_LIMIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-	/** The timer slot of a request queued to be armed. */
-	private static final Object QUEUED = new Object();
-
-	private final Queue<RequestHandle> young = new ConcurrentLinkedQueue<>();
+	/**
+	 * Requests queued to be armed by the next drain, through a token that the request
+	 * empties when it ends: the queue holds a finished request for up to 100 ms, and
+	 * holding the request itself would keep everything it references (on Jetty, its
+	 * request and response objects) alive through young collections, whose pauses grew
+	 * several-fold under load.
+	 */
+	private final Queue<Queued> young = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -57,7 +63,12 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	 * @param cpuClock whether limits count the CPU time of the request's threads
 	 */
 	public TimeLimiter(boolean cpuClock) {
+		this(cpuClock, DRAIN_DELAY);
+	}
+
+	TimeLimiter(boolean cpuClock, Duration drainDelay) {
 		this.cpuClock = cpuClock;
+		this.drainDelayNanos = drainDelay.toNanos();
 		this.scheduler = new ScheduledThreadPoolExecutor(1, (runnable) -> {
 			Thread thread = new Thread(runnable, "connection-handling-timer");
 			thread.setDaemon(true);
@@ -83,15 +94,16 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		}
 		// Most requests end long before their limit: queue them, and arm a timer only for
 		// those still running when the queue is drained (the deadline is unchanged).
-		handle.setTimerSlot(QUEUED);
-		this.young.add(handle);
+		Queued queued = new Queued(handle);
+		handle.setTimerSlot(queued);
+		this.young.add(queued);
 		scheduleDrain();
 	}
 
 	@Override
 	public void timeLimitChanged(RequestHandle handle) {
 		Duration limit = handle.getTimeLimit();
-		if (handle.getTimerSlot() == QUEUED && !limit.isZero() && limit.toNanos() > EAGER_LIMIT_NANOS) {
+		if (handle.getTimerSlot() instanceof Queued && !limit.isZero() && limit.toNanos() > EAGER_LIMIT_NANOS) {
 			return; // still queued: the drain arms it with the new limit
 		}
 		arm(handle);
@@ -101,7 +113,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		// Read first: under load a drain is nearly always scheduled, and a failing
 		// compareAndSet would still take the cache line from the other cores.
 		if (!this.drainScheduled.get() && this.drainScheduled.compareAndSet(false, true)) {
-			this.scheduler.schedule(this::drain, DRAIN_DELAY_NANOS, TimeUnit.NANOSECONDS);
+			this.scheduler.schedule(this::drain, this.drainDelayNanos, TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -110,9 +122,10 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		// would be counted nowhere.
 		synchronized (this.young) {
 			this.drainScheduled.set(false);
-			RequestHandle handle;
-			while ((handle = this.young.poll()) != null) {
-				if (handle.getTimerSlot() == QUEUED && !handle.isFinished()) {
+			Queued queued;
+			while ((queued = this.young.poll()) != null) {
+				RequestHandle handle = queued.waiting();
+				if (handle != null) {
 					arm(handle);
 				}
 			}
@@ -156,8 +169,9 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			handle.setTimerSlot(null);
 			timer.cancel();
 		}
-		else if (slot == QUEUED) {
-			handle.setTimerSlot(null); // the drain skips it
+		else if (slot instanceof Queued queued) {
+			handle.setTimerSlot(null);
+			queued.handle = null; // the drain skips it
 		}
 	}
 
@@ -189,19 +203,36 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private int countArmed() {
-		int queued = this.scheduler.getQueue().size() - (this.drainScheduled.get() ? 1 : 0);
+		int scheduled = this.scheduler.getQueue().size() - (this.drainScheduled.get() ? 1 : 0);
 		int young = 0;
-		for (RequestHandle handle : this.young) {
-			if (handle.getTimerSlot() == QUEUED && !handle.isFinished()) {
+		for (Queued queued : this.young) {
+			if (queued.waiting() != null) {
 				young++;
 			}
 		}
-		return Math.max(0, queued) + young;
+		return Math.max(0, scheduled) + young;
 	}
 
 	@Override
 	public void destroy() {
 		this.scheduler.shutdownNow();
+	}
+
+	/** A request's place in the young queue; emptied when it is disarmed. */
+	private static final class Queued {
+
+		volatile @Nullable RequestHandle handle;
+
+		Queued(RequestHandle handle) {
+			this.handle = handle;
+		}
+
+		/** The request, if it still waits for this token to be armed. */
+		@Nullable RequestHandle waiting() {
+			RequestHandle handle = this.handle;
+			return (handle != null && handle.getTimerSlot() == this && !handle.isFinished()) ? handle : null;
+		}
+
 	}
 
 	/** One arming of a request's limit; re-armed in place on the CPU clock. */

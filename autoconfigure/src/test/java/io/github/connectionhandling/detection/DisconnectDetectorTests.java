@@ -1,6 +1,7 @@
 package io.github.connectionhandling.detection;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -98,6 +99,38 @@ class DisconnectDetectorTests {
 		Thread.sleep(200);
 		assertThat(handle.isAborted()).isFalse();
 		this.lifecycle.finish(handle);
+	}
+
+	@Test
+	void finishedRequestsAreNotKeptAliveByTheArmingQueueOrThePolledList() throws Exception {
+		// Under load the arming queue holds every request of the last arm delay, the polled
+		// list those with a body for a poll interval: holding the requests themselves kept
+		// their graphs alive through young collections. Both delays here outlast the test.
+		DisconnectDetector slow = new DisconnectDetector(Duration.ofHours(1), Duration.ofHours(1),
+				new TcpStateTable());
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(slow),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		slow.start();
+		try {
+			List<WeakReference<RequestHandle>> finished = List.of(startAndFinish(lifecycle, false),
+					startAndFinish(lifecycle, true));
+			await().atMost(Duration.ofSeconds(20)).until(() -> {
+				System.gc();
+				return finished.stream().allMatch((reference) -> reference.get() == null);
+			});
+		}
+		finally {
+			slow.stop();
+			lifecycle.destroy();
+		}
+	}
+
+	// A method of its own, so that no local variable keeps the request reachable.
+	private WeakReference<RequestHandle> startAndFinish(RequestLifecycle lifecycle, boolean bodyPending)
+			throws IOException {
+		RequestHandle handle = lifecycle.start(info(), accept(new Socket()), bodyPending);
+		lifecycle.finish(handle);
+		return new WeakReference<>(handle);
 	}
 
 	private ContainerConnection accept(Socket client) throws IOException {

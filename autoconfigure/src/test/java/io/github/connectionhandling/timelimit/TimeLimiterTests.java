@@ -1,0 +1,85 @@
+package io.github.connectionhandling.timelimit;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.List;
+
+import io.github.connectionhandling.request.InFlightRequests;
+import io.github.connectionhandling.request.RequestHandle;
+import io.github.connectionhandling.request.RequestInfo;
+import io.github.connectionhandling.request.RequestLifecycle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link TimeLimiter} on its own: the young queue that spares short requests
+ * the scheduler (the containers are covered by the time-limit tests in {@code it}).
+ */
+class TimeLimiterTests {
+
+	private TimeLimiter limiter;
+
+	private RequestLifecycle lifecycle;
+
+	@AfterEach
+	void stop() {
+		this.lifecycle.destroy();
+		this.limiter.destroy();
+	}
+
+	private void limiter(Duration drainDelay, Duration maxExecutionTime) {
+		this.limiter = new TimeLimiter(false, drainDelay);
+		this.lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(this.limiter),
+				new RequestLifecycle.Settings(maxExecutionTime, false, false));
+	}
+
+	@Test
+	void requestStillRunningAtTheDrainIsArmedAndTimesOutAtItsDeadline() {
+		limiter(Duration.ofMillis(50), Duration.ofMillis(400));
+		RequestHandle handle = this.lifecycle.start(info(), null, false);
+		// Queued first (its limit is over the eager one), then armed by the drain.
+		assertThat(this.limiter.armedCount()).isEqualTo(1);
+		await().atMost(Duration.ofSeconds(10)).until(handle::isTimedOut);
+		assertThat(System.nanoTime() - handle.getStartNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+		this.lifecycle.finish(handle);
+		assertThat(this.limiter.armedCount()).isZero();
+	}
+
+	@Test
+	void requestThatEndsBeforeTheDrainIsNeverArmed() {
+		limiter(Duration.ofHours(1), Duration.ofMillis(400));
+		RequestHandle handle = this.lifecycle.start(info(), null, false);
+		assertThat(this.limiter.armedCount()).isEqualTo(1);
+		this.lifecycle.finish(handle);
+		assertThat(this.limiter.armedCount()).isZero();
+		assertThat(handle.isTimedOut()).isFalse();
+	}
+
+	@Test
+	void finishedRequestIsNotKeptAliveByTheQueueUntilTheDrain() {
+		// Under load the queue holds every request of the last drain delay: holding the
+		// requests themselves kept their graphs alive through young collections.
+		limiter(Duration.ofHours(1), Duration.ofSeconds(30));
+		WeakReference<RequestHandle> finished = startAndFinish();
+		await().atMost(Duration.ofSeconds(20)).until(() -> {
+			System.gc();
+			return finished.get() == null;
+		});
+		assertThat(this.limiter.armedCount()).isZero();
+	}
+
+	// A method of its own, so that no local variable keeps the request reachable.
+	private WeakReference<RequestHandle> startAndFinish() {
+		RequestHandle handle = this.lifecycle.start(info(), null, false);
+		this.lifecycle.finish(handle);
+		return new WeakReference<>(handle);
+	}
+
+	private static RequestInfo info() {
+		return new RequestInfo("GET", "/work", null, "127.0.0.1:1", "HTTP/1.1");
+	}
+
+}
