@@ -103,6 +103,9 @@ public final class ConnectionStatusFilter implements Filter {
 				this.lifecycle.finish(handle);
 			}
 			else if (first) {
+				// Before the isStopped() check below: a stop from now on fails the async
+				// context itself (Stopper).
+				statusRequest.endInitialDispatch();
 				AsyncContext asyncContext = startedAsyncContext(request);
 				if (asyncContext != null) {
 					StatusAsyncContext context = statusRequest.statusAsyncContext();
@@ -115,9 +118,9 @@ public final class ConnectionStatusFilter implements Filter {
 						context.setTimeout(asyncTimeout(request));
 					}
 					if (handle.isStopped()) {
-						// Stopped while the handler ran, before async started: the stop
-						// found no async context to fail, and nothing else would end
-						// this request now.
+						// Stopped during this dispatch: the stop left the async context
+						// to be failed here, once Spring MVC has set up the async
+						// handling (and nothing else would end this request now).
 						context.fail(new RequestStoppedException(handle.bits()));
 					}
 				}
@@ -193,7 +196,8 @@ public final class ConnectionStatusFilter implements Filter {
 				this.response.timeOut(this.timeoutStatus, false);
 			}
 			StatusAsyncContext context = this.request.statusAsyncContext();
-			if (context != null) {
+			if (context != null && !this.request.inInitialDispatch()) {
+				// During the initial dispatch the filter fails it when the dispatch returns.
 				context.fail(new RequestStoppedException(bits));
 			}
 		}

@@ -43,6 +43,15 @@ final class StatusRequest extends HttpServletRequestWrapper {
 
 	private volatile @Nullable StatusAsyncContext asyncContext;
 
+	/**
+	 * Whether the dispatch that started the request is still running: Spring MVC may
+	 * still be setting up the async handling it started (an emitter flushes its early
+	 * sends before it registers its error callback), so failing the async context now
+	 * could reach Spring before the application's callbacks; the filter fails it when
+	 * that dispatch returns.
+	 */
+	private volatile boolean initialDispatch = true;
+
 	StatusRequest(HttpServletRequest request, RequestHandle handle, RequestLifecycle lifecycle, boolean bodyPending) {
 		super(request);
 		this.handle = handle;
@@ -57,6 +66,14 @@ final class StatusRequest extends HttpServletRequestWrapper {
 
 	@Nullable StatusAsyncContext statusAsyncContext() {
 		return this.asyncContext;
+	}
+
+	boolean inInitialDispatch() {
+		return this.initialDispatch;
+	}
+
+	void endInitialDispatch() {
+		this.initialDispatch = false;
 	}
 
 	/**
