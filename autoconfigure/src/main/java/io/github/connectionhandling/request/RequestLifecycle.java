@@ -55,9 +55,15 @@ public final class RequestLifecycle implements DisposableBean {
 		// Close callbacks go before stops: when many clients leave at once, each learns of
 		// it without waiting for the others' work to be stopped (completing an async
 		// request can take far longer than a callback).
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.MINUTES,
 				new PriorityBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-"));
 		executor.allowCoreThreadTimeOut(true);
+		if (!this.participants.isEmpty()) {
+			// Started now and kept for minutes (parked, they cost nothing): otherwise a
+			// burst of departures starts them on the detector thread, and each new thread
+			// must be scheduled before its first close callback runs.
+			executor.prestartAllCoreThreads();
+		}
 		this.callbacks = executor;
 	}
 
