@@ -21,7 +21,10 @@
 # WARMUP, at most WARMUP_MAX seconds), then every thread of both is pinned to the server
 # CPU and a few seconds more let them settle.
 #
-# Environment: CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVM pairs per
+# MODE=alternate loads the two JVMs in turn (A/B, then B/A, ...) instead of at once: each
+# round's throughput is then one JVM's alone on the saturated CPU, as an A/B/A/B run gives
+# it, with more spread between rounds.
+# Environment: MODE (together or alternate, default together), CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVM pairs per
 # container, default 2: JIT outcomes differ between launches), WARMUP (default 40),
 # WARMUP_MAX (default 180), SERVER_CPU (default 1), CLIENT_CPU (default 0), PORT (default
 # 18080; the disabled app uses PORT+1), JVM_OPTS (default "-Xms512m -Xmx512m
@@ -44,6 +47,8 @@ WARMUP_MAX=${WARMUP_MAX:-180}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
+MODE=${MODE:-together}
+case $MODE in together|alternate) ;; *) echo "MODE must be together or alternate" >&2; exit 1;; esac
 
 command -v wrk >/dev/null || { echo "installing wrk" >&2; apt-get update -qq && apt-get install -y -qq wrk >&2; }
 command -v taskset >/dev/null || { echo "installing taskset" >&2; apt-get update -qq && apt-get install -y -qq util-linux >&2; }
@@ -125,6 +130,23 @@ load_both() {
   echo $((on_now - on_ticks)) >"$WORK/ticks-$ON.txt"
   echo $((off_now - off_ticks)) >"$WORK/ticks-$OFF.txt"
 }
+# Load one JVM alone for $2 seconds (MODE=alternate): same files as load_both.
+load_one() { # port seconds
+  local before now
+  before=$(cpu_ticks "${PIDS[$1]}")
+  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${2}s" --latency "http://127.0.0.1:$1/status" >"$WORK/wrk-$1.txt"
+  now=$(cpu_ticks "${PIDS[$1]}")
+  echo $((now - before)) >"$WORK/ticks-$1.txt"
+}
+measure() { # round
+  if [ "$MODE" = together ]; then
+    load_both "$SECONDS_PER_ROUND"
+  elif [ $(($1 % 2)) = 1 ]; then
+    load_one $ON "$SECONDS_PER_ROUND"; load_one $OFF "$SECONDS_PER_ROUND"
+  else
+    load_one $OFF "$SECONDS_PER_ROUND"; load_one $ON "$SECONDS_PER_ROUND"
+  fi
+}
 result() { # port -> "rps requests p50ms p99ms ticks"
   awk -v ticks="$(cat "$WORK/ticks-$1.txt")" -v port="$1" '
     /Non-2xx/ {bad=$0}
@@ -154,7 +176,8 @@ warm_up() {
 }
 
 [ -n "${SAME:-}" ] && echo "A/A run: both JVMs with connection-handling.enabled=$SAME"
-echo "both JVMs on CPU $SERVER_CPU, loaded at once by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
+if [ "$MODE" = together ]; then how="loaded at once"; else how="loaded in turn (A/B, B/A, ...)"; fi
+echo "both JVMs on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
   "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
@@ -177,7 +200,7 @@ for container in $CONTAINERS; do
     taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT2]}" >/dev/null
     load_both 10 # settle on one CPU, not measured
     for round in $(seq 1 "$ROUNDS"); do
-      load_both "$SECONDS_PER_ROUND"
+      measure "$round"
       read -r on_rps on_n on_p50 on_p99 on_ticks < <(result $ON)
       read -r off_rps off_n off_p50 off_p99 off_ticks < <(result $OFF)
       ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN{printf "%.3f", a / b}')
@@ -207,6 +230,10 @@ for container in $CONTAINERS; do
   # shellcheck disable=SC2086
   printf "%s\n" ${CPU_RATIOS[$container]} | summary "$container" "requests per CPU second, enabled/disabled"
   # shellcheck disable=SC2086
-  printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput, enabled/disabled (CPU shared by both: not the cost)"
+  if [ "$MODE" = together ]; then
+    printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput, enabled/disabled (CPU shared by both: not the cost)"
+  else
+    printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput, enabled/disabled (each alone on the CPU)"
+  fi
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
