@@ -89,6 +89,11 @@ public final class ConnectionStatusFilter implements Filter {
 			chain.doFilter(statusRequest, guardedResponse);
 		}
 		finally {
+			if (first) {
+				// First, so that nothing below can leave stops deferring to a dispatch that
+				// is over; from now on a stop fails the async context itself (Stopper).
+				statusRequest.endInitialDispatch();
+			}
 			if (handle.isTimedOut()) {
 				// Never hand the container a response the stopping thread is writing.
 				guardedResponse.timeOut(this.timeoutStatus, true);
@@ -103,9 +108,6 @@ public final class ConnectionStatusFilter implements Filter {
 				this.lifecycle.finish(handle);
 			}
 			else if (first) {
-				// Before the isStopped() check below: a stop from now on fails the async
-				// context itself (Stopper).
-				statusRequest.endInitialDispatch();
 				AsyncContext asyncContext = startedAsyncContext(request);
 				if (asyncContext != null) {
 					StatusAsyncContext context = statusRequest.statusAsyncContext();
@@ -117,10 +119,12 @@ public final class ConnectionStatusFilter implements Filter {
 					if (this.governAsyncTimeout) {
 						context.setTimeout(asyncTimeout(request));
 					}
-					if (handle.isStopped()) {
+					if (handle.isStopped() || statusRequest.stopDeferred()) {
 						// Stopped during this dispatch: the stop left the async context
 						// to be failed here, once Spring MVC has set up the async
-						// handling (and nothing else would end this request now).
+						// handling (and nothing else would end this request now). Also
+						// when the handler has since ignored user aborts: its work was
+						// stopped already.
 						context.fail(new RequestStoppedException(handle.bits()));
 					}
 				}
@@ -195,9 +199,11 @@ public final class ConnectionStatusFilter implements Filter {
 			if ((bits & ConnectionStatus.TIMEOUT) != 0) {
 				this.response.timeOut(this.timeoutStatus, false);
 			}
+			// Recorded before the dispatch is checked: either the filter, ending the
+			// initial dispatch, sees this, or this sees that dispatch over.
+			this.request.deferStop();
 			StatusAsyncContext context = this.request.statusAsyncContext();
 			if (context != null && !this.request.inInitialDispatch()) {
-				// During the initial dispatch the filter fails it when the dispatch returns.
 				context.fail(new RequestStoppedException(bits));
 			}
 		}

@@ -52,6 +52,9 @@ final class StatusRequest extends HttpServletRequestWrapper {
 	 */
 	private volatile boolean initialDispatch = true;
 
+	/** Whether a stop ran; the filter fails the async context for it after that dispatch. */
+	private volatile boolean stopDeferred;
+
 	StatusRequest(HttpServletRequest request, RequestHandle handle, RequestLifecycle lifecycle, boolean bodyPending) {
 		super(request);
 		this.handle = handle;
@@ -74,6 +77,14 @@ final class StatusRequest extends HttpServletRequestWrapper {
 
 	void endInitialDispatch() {
 		this.initialDispatch = false;
+	}
+
+	void deferStop() {
+		this.stopDeferred = true;
+	}
+
+	boolean stopDeferred() {
+		return this.stopDeferred;
 	}
 
 	/**

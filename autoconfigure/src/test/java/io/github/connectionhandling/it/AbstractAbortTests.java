@@ -2,6 +2,7 @@ package io.github.connectionhandling.it;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,6 +60,19 @@ abstract class AbstractAbortTests extends DetectionTestSupport {
 		awaitEvent(tag, "completion-callback");
 		awaitEvent(tag, "shutdown:1");
 		assertClosedOnceOffRequestThread(tag);
+	}
+
+	@Test
+	void asyncStartedAfterTheStopOfItsInitialDispatchIsFailedEvenIfAbortsAreIgnoredSince() throws Exception {
+		// The stop ran while the first dispatch did (and left failing the async context to
+		// the filter): ignoring aborts afterwards must not leave the request hanging.
+		String tag = tag("stopped-then-deferred");
+		RawHttp client = RawHttp.connect(this.port).get("/stopped-then-deferred?tag=" + tag);
+		awaitEvent(tag, "started");
+		Leave.FIN.apply(client);
+		awaitEvent(tag, "interrupted");
+		awaitEvent(tag, "error-callback");
+		awaitEvent(tag, "shutdown:1");
 	}
 
 	@ParameterizedTest

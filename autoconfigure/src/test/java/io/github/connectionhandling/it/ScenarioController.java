@@ -112,6 +112,18 @@ public class ScenarioController {
 		return result;
 	}
 
+	@GetMapping("/stopped-then-deferred")
+	DeferredResult<String> stoppedThenDeferred(ConnectionStatus status, @RequestParam String tag) {
+		track(status, tag);
+		// Stopped while the initial dispatch runs; then ignores user aborts and goes async
+		// with a result that nothing will ever set.
+		sleep(tag, 10_000);
+		status.ignoreUserAbort(true);
+		DeferredResult<String> result = new DeferredResult<>(0L);
+		result.onError((ex) -> this.events.add(tag, "error-callback"));
+		return result;
+	}
+
 	@GetMapping("/callable")
 	Callable<String> callable(ConnectionStatus status, @RequestParam String tag,
 			@RequestParam(defaultValue = "10000") long ms) {
