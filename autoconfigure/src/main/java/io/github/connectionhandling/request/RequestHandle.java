@@ -431,12 +431,13 @@ public final class RequestHandle implements ConnectionStatus {
 	/**
 	 * Stop the work if it should stop and was not stopped yet: first the stop actions
 	 * (which answer a timed-out client), then interrupt the workers.
+	 * @return whether a worker thread was interrupted
 	 */
-	void stopWork() {
+	boolean stopWork() {
 		List<StopAction> actions;
 		synchronized (this.lock) {
 			if (this.stopped || !shouldStop(this.state) || isFinished()) {
-				return;
+				return false;
 			}
 			this.stopped = true;
 			actions = new ArrayList<>(this.stopActions);
@@ -451,6 +452,7 @@ public final class RequestHandle implements ConnectionStatus {
 			for (Worker worker : this.workers) {
 				worker.thread.interrupt();
 			}
+			return !this.workers.isEmpty();
 		}
 	}
 

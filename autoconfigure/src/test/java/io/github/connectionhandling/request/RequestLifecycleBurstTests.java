@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.connectionhandling.ConnectionStatus;
 import org.junit.jupiter.api.AfterEach;
@@ -94,6 +95,47 @@ class RequestLifecycleBurstTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == BURST);
 		this.release.countDown();
 		await().atMost(Duration.ofSeconds(10)).until(() -> stopsStarted.get() == BURST);
+	}
+
+	@Test
+	void stopsThatWakeHandlersArePacedAndLaterCloseCallbacksGoFirst() {
+		// Handlers that ignore their interrupt and never end: every stop of this burst
+		// waits its full pace (a few milliseconds) before the next.
+		int burst = 200;
+		RequestLifecycle lifecycle = lifecycle();
+		AtomicInteger interrupted = new AtomicInteger();
+		List<RequestHandle> first = new ArrayList<>();
+		for (int i = 0; i < burst; i++) {
+			RequestHandle handle = start(lifecycle);
+			Thread worker = new Thread(() -> {
+				boolean counted = false;
+				while (this.release.getCount() > 0) {
+					LockSupport.parkNanos(1_000_000);
+					if (Thread.interrupted() && !counted) {
+						counted = true;
+						interrupted.incrementAndGet();
+					}
+				}
+			});
+			worker.setDaemon(true);
+			worker.start();
+			handle.attachWorker(worker);
+			first.add(handle);
+		}
+		RequestLifecycle.signalAll(first, ConnectionStatus.ABORTED, "client");
+		// Paced: not all woken at once (unpaced, 200 interrupts take well under a
+		// millisecond; paced, each task waits for the handler it woke, up to its pace).
+		await().pollDelay(Duration.ofMillis(50)).atMost(Duration.ofSeconds(10)).until(() -> true);
+		assertThat(interrupted.get()).isLessThan(burst);
+		RequestHandle later = start(lifecycle);
+		AtomicInteger interruptedBeforeLaterCallback = new AtomicInteger(-1);
+		later.onClose((status) -> interruptedBeforeLaterCallback.set(interrupted.get()));
+		RequestLifecycle.signalAll(List.of(later), ConnectionStatus.ABORTED, "client");
+		await().atMost(Duration.ofSeconds(10)).until(() -> interruptedBeforeLaterCallback.get() >= 0);
+		// The later departure's callback did not wait for the first burst's paced stops...
+		assertThat(interruptedBeforeLaterCallback.get()).isLessThan(burst);
+		// ...and every one of those stops still happened.
+		await().atMost(Duration.ofSeconds(30)).until(() -> interrupted.get() == burst);
 	}
 
 	@Test
