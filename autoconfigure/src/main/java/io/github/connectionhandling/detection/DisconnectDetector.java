@@ -135,7 +135,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				+ "; HTTP/2 streams: the container's stream-failure signal where it has one (Jetty)";
 	}
 
-	// LifecycleParticipant: called on request threads
+	// LifecycleParticipant: called on request threads (signalled: on the callback pool too)
 
 	@Override
 	public void started(RequestHandle handle, boolean bodyPending) {

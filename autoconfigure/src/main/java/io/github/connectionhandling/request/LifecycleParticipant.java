@@ -29,7 +29,9 @@ public interface LifecycleParticipant {
 	}
 
 	/**
-	 * A status bit was set.
+	 * A status bit was set. An abort that the detector saw is reported on the callback
+	 * pool, just before the request's close callbacks, and so possibly after
+	 * {@link #finished}: a participant must not recreate per-request state here.
 	 * @param handle the request
 	 * @param bit {@link io.github.connectionhandling.ConnectionStatus#ABORTED} or
 	 * {@link io.github.connectionhandling.ConnectionStatus#TIMEOUT}
@@ -39,7 +41,8 @@ public interface LifecycleParticipant {
 	}
 
 	/**
-	 * The request's work ended; nothing more will happen to it.
+	 * The request's work ended; nothing more will happen to it but, possibly, the report of
+	 * an abort that was already signalled ({@link #signalled}).
 	 * @param handle the request
 	 */
 	default void finished(RequestHandle handle) {

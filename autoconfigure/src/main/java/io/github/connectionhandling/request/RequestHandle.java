@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.github.connectionhandling.ConnectionStatus;
@@ -71,6 +72,9 @@ public final class RequestHandle implements ConnectionStatus {
 
 	/** Per-request state of the disconnect detector; only it reads and writes this. */
 	private volatile @Nullable Object watchSlot;
+
+	/** A callback-pool thread that stopped this request and waits for it to end. */
+	private volatile @Nullable Thread pacer;
 
 	private final Object lock = new Object();
 
@@ -201,6 +205,14 @@ public final class RequestHandle implements ConnectionStatus {
 
 	RequestLifecycle lifecycle() {
 		return this.lifecycle;
+	}
+
+	/**
+	 * Set or clear the thread to unpark when this request finishes.
+	 * @param thread the waiting thread, {@code null} when it no longer waits
+	 */
+	void pacedBy(@Nullable Thread thread) {
+		this.pacer = thread;
 	}
 
 	// Read by the web layer, the time limiter, the detector and the actuator
@@ -423,6 +435,10 @@ public final class RequestHandle implements ConnectionStatus {
 				return false;
 			}
 			if (STATE.compareAndSet(this, current, current | FINISHED)) {
+				Thread pacer = this.pacer;
+				if (pacer != null) {
+					LockSupport.unpark(pacer);
+				}
 				return true;
 			}
 		}

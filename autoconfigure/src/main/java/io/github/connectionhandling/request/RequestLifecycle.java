@@ -3,6 +3,8 @@ package io.github.connectionhandling.request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,9 @@ public final class RequestLifecycle implements DisposableBean {
 
 	private final AtomicLong ids = new AtomicLong();
 
+	/** Callback-pool threads waiting for a request they stopped to end (stop pacing). */
+	private final Set<Thread> pacing = ConcurrentHashMap.newKeySet();
+
 	/**
 	 * Create a lifecycle.
 	 * @param requests the registry of requests in flight
@@ -58,13 +63,16 @@ public final class RequestLifecycle implements DisposableBean {
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.MINUTES,
 				new PriorityBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-"));
 		executor.allowCoreThreadTimeOut(true);
+		this.callbacks = executor;
 		if (!this.participants.isEmpty()) {
 			// Started now and kept for minutes (parked, they cost nothing): otherwise a
 			// burst of departures starts them on the detector thread, and each new thread
 			// must be scheduled before its first close callback runs.
 			executor.prestartAllCoreThreads();
+			// Loads and links the task and batch classes and the queue's ordering now: the
+			// first burst of departures would do it on the detector thread.
+			executor.execute(new Task(Task.STOP, new Batch(new RequestHandle[0], ConnectionStatus.ABORTED, null), this));
 		}
-		this.callbacks = executor;
 	}
 
 	public InFlightRequests getRequests() {
@@ -143,12 +151,19 @@ public final class RequestLifecycle implements DisposableBean {
 
 	private void signalled(RequestHandle handle, int bit, String reason) {
 		notifyParticipants(handle, bit, reason);
-		dispatch(new Batch(new RequestHandle[] { handle }), bit);
+		dispatch(new Batch(new RequestHandle[] { handle }, bit, null));
 	}
 
 	private void notifyParticipants(RequestHandle handle, int bit, String reason) {
 		for (LifecycleParticipant participant : this.participants) {
-			participant.signalled(handle, bit, reason);
+			try {
+				participant.signalled(handle, bit, reason);
+			}
+			catch (RuntimeException ex) {
+				// One participant's failure must not keep the others, or the request's
+				// close callbacks, from hearing of it.
+				logger.error("Participant " + participant + " failed on request " + handle.getId(), ex);
+			}
 		}
 	}
 
@@ -158,15 +173,19 @@ public final class RequestLifecycle implements DisposableBean {
 	 * detector, in a burst) queues a handful of tasks, not two per request, and a slow
 	 * callback holds up only the task running it.
 	 */
-	private void dispatch(Batch batch, int bit) {
+	private void dispatch(Batch batch) {
 		int tasks = Math.min(this.callbackThreads, batch.handles.length);
-		if (bit == ConnectionStatus.ABORTED) {
+		if (batch.bit == ConnectionStatus.ABORTED) {
 			for (int i = 0; i < tasks; i++) {
-				this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, batch, this.callbacks));
+				this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, batch, this));
+			}
+			// Threads pacing earlier stops give way to these callbacks (Task.awaitUnwound).
+			for (Thread thread : this.pacing) {
+				LockSupport.unpark(thread);
 			}
 		}
 		for (int i = 0; i < tasks; i++) {
-			this.callbacks.execute(new Task(Task.STOP, batch, this.callbacks));
+			this.callbacks.execute(new Task(Task.STOP, batch, this));
 		}
 	}
 
@@ -174,7 +193,10 @@ public final class RequestLifecycle implements DisposableBean {
 	 * Signal many requests at once (a burst of departures seen by one wake-up): every bit
 	 * is set before anything else, then all their close callbacks are queued ahead of
 	 * any stop, so that no client's callback waits behind another's work being stopped (a
-	 * stop wakes the request's thread, which then competes for the CPU).
+	 * stop wakes the request's thread, which then competes for the CPU). For an abort the
+	 * participants hear of each request on the callback pool, just before its close
+	 * callbacks: the signalling thread (the detector) only marks and queues, and returns
+	 * to watching the other connections at once.
 	 * @param handles the requests, of any lifecycles
 	 * @param bit the bit to set
 	 * @param reason what noticed it
@@ -186,8 +208,11 @@ public final class RequestLifecycle implements DisposableBean {
 				set.add(handle);
 			}
 		}
-		for (RequestHandle handle : set) {
-			handle.lifecycle().notifyParticipants(handle, bit, reason);
+		boolean notifyNow = bit != ConnectionStatus.ABORTED;
+		if (notifyNow) {
+			for (RequestHandle handle : set) {
+				handle.lifecycle().notifyParticipants(handle, bit, reason);
+			}
 		}
 		while (!set.isEmpty()) {
 			// One batch per lifecycle (one application context: nearly always just one).
@@ -197,13 +222,14 @@ public final class RequestLifecycle implements DisposableBean {
 			for (RequestHandle handle : set) {
 				(handle.lifecycle() == lifecycle ? same : others).add(handle);
 			}
-			lifecycle.dispatch(new Batch(same.toArray(new RequestHandle[0])), bit);
+			lifecycle.dispatch(new Batch(same.toArray(new RequestHandle[0]), bit, notifyNow ? null : reason));
 			set = others;
 		}
 	}
 
 	void stopLater(RequestHandle handle) {
-		this.callbacks.execute(new Task(Task.STOP, new Batch(new RequestHandle[] { handle }), this.callbacks));
+		this.callbacks.execute(
+				new Task(Task.STOP, new Batch(new RequestHandle[] { handle }, ConnectionStatus.ABORTED, null), this));
 	}
 
 	/**
@@ -249,12 +275,19 @@ public final class RequestLifecycle implements DisposableBean {
 
 		final RequestHandle[] handles;
 
+		final int bit;
+
+		/** Set if the participants are still to be told, each before its close callbacks. */
+		final @Nullable String reason;
+
 		final AtomicInteger nextCallbacks = new AtomicInteger();
 
 		final AtomicInteger nextStop = new AtomicInteger();
 
-		Batch(RequestHandle[] handles) {
+		Batch(RequestHandle[] handles, int bit, @Nullable String reason) {
 			this.handles = handles;
+			this.bit = bit;
+			this.reason = reason;
 		}
 
 	}
@@ -272,8 +305,6 @@ public final class RequestLifecycle implements DisposableBean {
 		/** The longest a stop waits for the previous one: a handler may ignore interrupts. */
 		private static final long STOP_PACE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-		private static final long PACE_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-
 		private static final AtomicLong sequence = new AtomicLong();
 
 		private final int rank;
@@ -282,14 +313,14 @@ public final class RequestLifecycle implements DisposableBean {
 
 		private final Batch batch;
 
-		private final ThreadPoolExecutor pool;
+		private final RequestLifecycle lifecycle;
 
 		// Fields, not method references: the first abort in a JVM would otherwise link a
 		// lambda call site on the detector thread, in the middle of a burst.
-		Task(int rank, Batch batch, ThreadPoolExecutor pool) {
+		Task(int rank, Batch batch, RequestLifecycle lifecycle) {
 			this.rank = rank;
 			this.batch = batch;
-			this.pool = pool;
+			this.lifecycle = lifecycle;
 		}
 
 		@Override
@@ -300,12 +331,20 @@ public final class RequestLifecycle implements DisposableBean {
 			while ((i = next.getAndIncrement()) < handles.length) {
 				try {
 					if (this.rank == CLOSE_CALLBACKS) {
-						handles[i].fireCloseCallbacks();
+						String reason = this.batch.reason;
+						try {
+							if (reason != null) {
+								this.lifecycle.notifyParticipants(handles[i], this.batch.bit, reason);
+							}
+						}
+						finally {
+							handles[i].fireCloseCallbacks();
+						}
 					}
 					else if (handles[i].stopWork() && next.get() < handles.length && !awaitUnwound(handles[i])) {
 						// Close callbacks are queued: they get this thread, the rest of
 						// the stops come after them.
-						this.pool.execute(new Task(STOP, this.batch, this.pool));
+						this.lifecycle.callbacks.execute(new Task(STOP, this.batch, this.lifecycle));
 						return;
 					}
 				}
@@ -327,14 +366,31 @@ public final class RequestLifecycle implements DisposableBean {
 		 * for stops
 		 */
 		private boolean awaitUnwound(RequestHandle handle) {
-			long deadline = System.nanoTime() + STOP_PACE_NANOS;
-			while (!handle.isFinished() && deadline - System.nanoTime() > 0) {
-				if (this.pool.getQueue().peek() instanceof Task queued && queued.rank == CLOSE_CALLBACKS) {
-					return false;
+			// Parked until the request finishes or callbacks are queued (both unpark this
+			// thread), not polling: a thread woken every 100 µs preempts the detector each
+			// time, the scheduler favouring threads that just slept.
+			Thread self = Thread.currentThread();
+			Set<Thread> pacing = this.lifecycle.pacing;
+			handle.pacedBy(self);
+			pacing.add(self);
+			try {
+				long deadline = System.nanoTime() + STOP_PACE_NANOS;
+				for (;;) {
+					if (this.lifecycle.callbacks.getQueue().peek() instanceof Task queued
+							&& queued.rank == CLOSE_CALLBACKS) {
+						return false;
+					}
+					long left = deadline - System.nanoTime();
+					if (handle.isFinished() || left <= 0 || self.isInterrupted()) {
+						return true;
+					}
+					LockSupport.parkNanos(this, left);
 				}
-				LockSupport.parkNanos(PACE_POLL_NANOS);
 			}
-			return true;
+			finally {
+				pacing.remove(self);
+				handle.pacedBy(null);
+			}
 		}
 
 		@Override

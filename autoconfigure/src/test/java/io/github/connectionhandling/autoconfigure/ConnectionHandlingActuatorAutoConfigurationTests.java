@@ -1,6 +1,7 @@
 package io.github.connectionhandling.autoconfigure;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,6 +34,7 @@ import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.test.util.ReflectionTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ConnectionHandlingActuatorAutoConfiguration}.
@@ -145,9 +147,12 @@ class ConnectionHandlingActuatorAutoConfigurationTests {
 						false);
 				assertThat(registry.get("connection.handling.requests.active").gauge().value()).isOne();
 				handle.signal(io.github.connectionhandling.ConnectionStatus.ABORTED, "client");
-				assertThat(registry.get("connection.handling.requests.aborted").tag("reason", "client").counter())
-					.extracting((counter) -> counter.count())
-					.isEqualTo(1.0);
+				// Counted by a close callback, on the callback pool.
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> registry.get("connection.handling.requests.aborted")
+						.tag("reason", "client")
+						.counter()
+						.count() == 1.0);
 				lifecycle.finish(handle);
 				assertThat(registry.get("connection.handling.connections.open").gauge().value()).isZero();
 				assertThat(registry.get("connection.handling.connections.orphaned").gauge().value()).isZero();

@@ -3,6 +3,8 @@ package io.github.connectionhandling.request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +36,8 @@ class RequestLifecycleBurstTests {
 		this.lifecycles.forEach(RequestLifecycle::destroy);
 	}
 
-	private RequestLifecycle lifecycle() {
-		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(),
+	private RequestLifecycle lifecycle(LifecycleParticipant... participants) {
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(participants),
 				new RequestLifecycle.Settings(Duration.ZERO, false, false));
 		this.lifecycles.add(lifecycle);
 		return lifecycle;
@@ -74,6 +76,80 @@ class RequestLifecycleBurstTests {
 		assertThat(closes).allSatisfy((c) -> assertThat(c).hasValue(1));
 		assertThat(stops).allSatisfy((s) -> assertThat(s).hasValue(1));
 		assertThat(handles).allSatisfy((h) -> assertThat(h.isAborted()).isTrue());
+	}
+
+	@Test
+	void participantsHearOfEachAbortOffTheSignallingThreadBeforeItsCloseCallbacks() {
+		// The detector signals a burst: it must only mark and queue, and get back to its
+		// selector, while participants (meters register a close callback) still hear of
+		// every request before its callbacks run.
+		Map<RequestHandle, Thread> told = new ConcurrentHashMap<>();
+		AtomicInteger toldTwice = new AtomicInteger();
+		LifecycleParticipant participant = new LifecycleParticipant() {
+			@Override
+			public void signalled(RequestHandle handle, int bit, String reason) {
+				if (told.put(handle, Thread.currentThread()) != null) {
+					toldTwice.incrementAndGet();
+				}
+			}
+		};
+		RequestLifecycle lifecycle = lifecycle(participant);
+		List<RequestHandle> handles = new ArrayList<>();
+		AtomicInteger toldFirst = new AtomicInteger();
+		AtomicInteger closes = new AtomicInteger();
+		for (int i = 0; i < BURST; i++) {
+			RequestHandle handle = start(lifecycle);
+			handle.onClose((status) -> {
+				if (told.containsKey(handle)) {
+					toldFirst.incrementAndGet();
+				}
+				closes.incrementAndGet();
+			});
+			handles.add(handle);
+		}
+		RequestLifecycle.signalAll(handles, ConnectionStatus.ABORTED, "client");
+		await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == BURST);
+		assertThat(toldFirst).hasValue(BURST);
+		assertThat(told).hasSize(BURST);
+		assertThat(told.values()).doesNotContain(Thread.currentThread());
+		assertThat(toldTwice).hasValue(0);
+	}
+
+	@Test
+	void aParticipantThatThrowsKeepsNeitherTheOthersNorTheCallbacksFromAnAbort() {
+		AtomicInteger toldAfterFailure = new AtomicInteger();
+		LifecycleParticipant failing = new LifecycleParticipant() {
+			@Override
+			public void signalled(RequestHandle handle, int bit, String reason) {
+				throw new IllegalStateException("participant failed on purpose");
+			}
+		};
+		LifecycleParticipant counting = new LifecycleParticipant() {
+			@Override
+			public void signalled(RequestHandle handle, int bit, String reason) {
+				toldAfterFailure.incrementAndGet();
+			}
+		};
+		RequestLifecycle lifecycle = lifecycle(failing, counting);
+		List<RequestHandle> handles = new ArrayList<>();
+		AtomicInteger closes = new AtomicInteger();
+		AtomicInteger shutdowns = new AtomicInteger();
+		for (int i = 0; i < BURST; i++) {
+			RequestHandle handle = start(lifecycle);
+			handle.onClose((status) -> closes.incrementAndGet());
+			handle.onShutdown((status) -> shutdowns.incrementAndGet());
+			handles.add(handle);
+		}
+		RequestLifecycle.signalAll(handles, ConnectionStatus.ABORTED, "client");
+		RequestHandle single = start(lifecycle);
+		single.onClose((status) -> closes.incrementAndGet());
+		single.onShutdown((status) -> shutdowns.incrementAndGet());
+		single.signal(ConnectionStatus.ABORTED, "client");
+		await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == BURST + 1);
+		handles.forEach(lifecycle::finish);
+		lifecycle.finish(single);
+		await().atMost(Duration.ofSeconds(10)).until(() -> shutdowns.get() == BURST + 1);
+		assertThat(toldAfterFailure).hasValue(BURST + 1);
 	}
 
 	@Test
