@@ -69,6 +69,13 @@ public final class ConnectionHandlingMetrics implements MeterBinder, LifecyclePa
 
 	private static final List<String> KNOWN_REASONS = List.of("client", ConnectionsEndpoint.ABORT_REASON);
 
+	/**
+	 * Loaded with this class: the first abort in a JVM would otherwise load it on a
+	 * callback thread, in the middle of a burst (the one class a first burst loaded).
+	 */
+	@SuppressWarnings("unused")
+	private static final Class<?> ABORT_METERS_CLASS = AbortMeters.class;
+
 	private final InFlightRequests requests;
 
 	private final @Nullable ServerConnections connections;
