@@ -19,7 +19,8 @@
 # SERVER_CPU (1), and are then measured one after the other (on, off, on, off; the second
 # pair is reported), each loaded by wrk on CLIENT_CPU (0). Needs perf (Debian's
 # linux-perf, installed if missing) with permission to record other processes.
-# Environment: CONTAINER (tomcat or jetty, default tomcat), JAR (another build), PORT
+# Environment: RFS (on, off, auto: bench/steering.sh; with RFS on, wrk's receive runs on its
+# own CPU and loopback-rx keeps only what sending costs the server), CONTAINER (tomcat or jetty, default tomcat), JAR (another build), PORT
 # (19280; the disabled app uses PORT+1), JVM_OPTS, APP_ARGS (as in overhead.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +51,10 @@ WORK=bench/target/cpu-split-$PORT
 mkdir -p "$WORK"
 declare -A PID
 cleanup() { for pid in "${PID[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
+trap 'cleanup; steering_restore' EXIT
+. bench/steering.sh
+steering_setup
+echo "network: $STEERING" >&2
 for setting in on off; do
   port=$PORT; enabled=true
   [ "$setting" = off ] && port=$((PORT + 1)) && enabled=false

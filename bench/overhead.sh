@@ -33,7 +33,8 @@
 # with JFR, dumped with jcmd before they stop; summarise with bench/JfrSummary.java),
 # SAME=true|false (an A/A run: both JVMs with that setting, so the ratios show the
 # method's own bias and the spread that JIT outcomes alone give), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
-# two commits: two runs with different PORTs may run at the same time; no build then).
+# two commits: two runs with different PORTs may run at the same time; no build then), RFS
+# (on, off or auto: see bench/steering.sh; default auto, i.e. on as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-10}
@@ -101,7 +102,9 @@ stop_all() {
   done
   PIDS=()
 }
-trap stop_all EXIT
+trap 'stop_all; steering_restore' EXIT
+. bench/steering.sh
+steering_setup
 
 cpu_ticks() { # pid -> user + system clock ticks of the whole JVM
   sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
@@ -180,6 +183,7 @@ if [ "$MODE" = together ]; then how="loaded at once"; else how="loaded in turn (
 echo "both JVMs on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
   "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "network: $STEERING"
 printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
   "req/CPU-s" ratio "on p50/p99 ms" "off p50/p99 ms"
 declare -A RATIOS CPU_RATIOS

@@ -7,7 +7,7 @@
 #
 # Threads of a pool are summed (http-nio-…-exec-N, qtp…-N); the starter's own threads
 # (connection-handling-detector, -timer, -reaper, -callback-N) are listed by name.
-# Environment: CONTAINER (tomcat or jetty, default tomcat), JAR (another build), WARMUP
+# Environment: RFS (bench/steering.sh), CONTAINER (tomcat or jetty, default tomcat), JAR (another build), WARMUP
 # (seconds of load on both CPUs first, default 90), SERVER_CPU (1), CLIENT_CPU (0), PORT
 # (19180; the disabled app uses PORT+1), JVM_OPTS, APP_ARGS (as in overhead.sh).
 set -euo pipefail
@@ -40,7 +40,10 @@ ON=$PORT
 OFF=$((PORT + 1))
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
+trap 'cleanup; steering_restore' EXIT
+. bench/steering.sh
+steering_setup
+echo "network: $STEERING" >&2
 for setting in true false; do
   port=$ON; [ "$setting" = false ] && port=$OFF
   # shellcheck disable=SC2086
