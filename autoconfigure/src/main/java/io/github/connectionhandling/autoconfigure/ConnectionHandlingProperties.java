@@ -156,7 +156,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		 * How long a request runs before its connection is watched. Requests shorter than
 		 * this never touch the detector's selector; a client that leaves earlier is
 		 * noticed once the request is watched. Due requests are armed in batches at most
-		 * once per delay, so watching starts between one and two delays in.
+		 * once per delay, so watching starts between one and two delays in (up to five
+		 * under a load of short requests, while no due request is still running).
 		 */
 		private Duration armDelay = Duration.ofMillis(5);
 

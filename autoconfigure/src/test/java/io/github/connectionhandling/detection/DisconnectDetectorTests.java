@@ -88,6 +88,30 @@ class DisconnectDetectorTests {
 	}
 
 	@Test
+	void armingBacksOffWhileDueRequestsHaveAllFinishedAndARunningOneIsStillWatched() throws Exception {
+		long delay = Duration.ofMillis(5).toNanos();
+		// Short requests, each finished before it is due: the passes that find them arm
+		// nothing, and the detector wakes less often, down to once per four arm delays.
+		long end = System.nanoTime() + Duration.ofMillis(300).toNanos();
+		while (System.nanoTime() - end < 0 && this.detector.armTick() != 4 * delay) {
+			Socket client = new Socket();
+			RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
+			this.lifecycle.finish(handle);
+			client.close();
+			Thread.sleep(2);
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armTick() == 4 * delay);
+		// A request still running when due is armed all the same, and the interval is back
+		// to one arm delay.
+		Socket client = new Socket();
+		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armTick() == delay);
+		client.close();
+		await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
+		this.lifecycle.finish(handle);
+	}
+
+	@Test
 	void requestWhoseClientHadTheWholeResponseIsNotAborted() throws Exception {
 		Socket client = new Socket();
 		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
