@@ -34,7 +34,7 @@
 # SAME=true|false (an A/A run: both JVMs with that setting, so the ratios show the
 # method's own bias and the spread that JIT outcomes alone give), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
 # two commits: two runs with different PORTs may run at the same time; no build then), RFS
-# (on, off or auto: see bench/steering.sh; default auto, i.e. on as root).
+# (on, off or auto: see bench/steering.sh; auto = on as root with MODE=alternate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-10}
@@ -104,6 +104,10 @@ stop_all() {
 }
 trap 'stop_all; steering_restore' EXIT
 . bench/steering.sh
+# Loaded at once, both JVMs' receive work would run in softirq on whichever JVM's thread
+# the steering IPI interrupts, and their CPU times would bill each other (two runs of the
+# same method differed by 7 %): steering only when one JVM is loaded at a time.
+[ "$MODE" = together ] && [ "$RFS" = auto ] && RFS=off
 steering_setup
 
 cpu_ticks() { # pid -> user + system clock ticks of the whole JVM

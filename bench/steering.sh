@@ -9,8 +9,11 @@
 # socket's reader last ran (the server's packets on the server CPU, wrk's on the client
 # CPU).
 #
-# RFS=on|off|auto (default auto: on when the settings are writable, i.e. as root). The
-# previous settings are restored by steering_restore (call it from the EXIT trap).
+# RFS=on|off|auto (default auto: on when the settings are writable, i.e. as root, in the
+# scripts that load one JVM at a time). The previous settings are restored by
+# steering_restore (call it from the EXIT trap). With two JVMs loaded at once on one CPU,
+# each one's receive runs in softirq in whichever thread the IPI interrupts, so their CPU
+# times bill each other: overhead.sh (MODE=together) and threads.sh leave it off on auto.
 RFS=${RFS:-auto}
 STEERING_SAVED=""
 

@@ -42,6 +42,9 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap 'cleanup; steering_restore' EXIT
 . bench/steering.sh
+# Both JVMs are loaded at once: with steering their receive work would bill each other
+# (see overhead.sh), so it is off unless asked for.
+[ "$RFS" = auto ] && RFS=off
 steering_setup
 echo "network: $STEERING" >&2
 for setting in true false; do
