@@ -153,6 +153,13 @@ public final class ConnectionHandlingAutoConfiguration {
 			};
 		}
 
+		@Bean
+		ApplicationListener<WebServerInitializedEvent> connectionHandlingDetectorRehearsal(
+				ObjectProvider<DisconnectDetector> detector) {
+			// Only with a server: contexts without one (tests, tools) need not pay for it.
+			return (event) -> detector.ifAvailable(DisconnectDetector::rehearse);
+		}
+
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnClass(name = { "org.springframework.boot.tomcat.TomcatWebServer",
 				"org.apache.catalina.connector.Connector" })

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ContainerConnection;
@@ -100,6 +101,15 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	private volatile boolean selectorWorks = true;
 
 	private volatile String selfTest = "not run";
+
+	private final AtomicBoolean rehearsed = new AtomicBoolean();
+
+	private volatile String rehearsal = "not run";
+
+	/** Loopback departures per round of the rehearsal, and rounds (see {@link #rehearse()}). */
+	private static final int REHEARSAL_CONNECTIONS = 100;
+
+	private static final int REHEARSAL_ROUNDS = 5;
 
 	private volatile @Nullable Thread thread;
 
@@ -561,6 +571,42 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			logger.debug("Disconnect detector self-test could not run", ex);
 			return "could not run (" + ex + ")";
 		}
+	}
+
+	/**
+	 * Once the server is up: rehearse, in the background and once, a few bursts of
+	 * departures on loopback connections of the detector's own, so that the application's
+	 * first real burst finds its path loaded and compiled, not interpreted (see
+	 * {@link DetectorRehearsal}). Nothing else sees them: no meter, no registry, no
+	 * callback of the application.
+	 */
+	public void rehearse() {
+		if (!this.running || !this.selectorWorks || !this.rehearsed.compareAndSet(false, true)) {
+			return;
+		}
+		Thread thread = new Thread(() -> {
+			this.rehearsal = "running";
+			DetectorRehearsal.Outcome outcome = new DetectorRehearsal(this, REHEARSAL_CONNECTIONS, REHEARSAL_ROUNDS)
+				.run();
+			this.rehearsal = outcome.description();
+			if (outcome.complete()) {
+				logger.debug("Disconnect detector rehearsal: " + outcome.description());
+			}
+			else if (this.running) {
+				logger.warn("Disconnect detector rehearsal: " + outcome.description()
+						+ "; the first disconnects after start-up may be seen later than the rest");
+			}
+		}, "connection-handling-rehearsal");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	/**
+	 * Describe the start-up rehearsal: {@code not run}, {@code running}, or what it saw.
+	 * @return the description
+	 */
+	public String rehearsal() {
+		return this.rehearsal;
 	}
 
 	@Override

@@ -157,6 +157,53 @@ class DisconnectDetectorTests {
 		return new WeakReference<>(handle);
 	}
 
+	@Test
+	void rehearsalSeesEveryLoopbackDepartureAndLeavesTheApplicationsRequestsAlone() throws Exception {
+		Socket client = new Socket();
+		RequestHandle real = this.lifecycle.start(info(), accept(client), false);
+		DetectorRehearsal.Outcome outcome = new DetectorRehearsal(this.detector, 50, 3).run();
+		assertThat(outcome.complete()).as(outcome.description()).isTrue();
+		assertThat(outcome.description()).matches("150 of 150 loopback departures seen in \\d+ ms");
+		// The request in flight meanwhile was neither signalled nor unwatched.
+		assertThat(real.isAborted()).isFalse();
+		assertThat(this.lifecycle.getRequests().all()).containsExactly(real);
+		client.close();
+		await().atMost(Duration.ofSeconds(5)).until(real::isAborted);
+		this.lifecycle.finish(real);
+	}
+
+	@Test
+	void rehearsalRunsOnceInTheBackground() {
+		this.detector.rehearse();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(this.detector.rehearsal()).startsWith("500 of 500 "));
+		await().atMost(Duration.ofSeconds(5)).until(() -> !rehearsalThreadAlive());
+		this.detector.rehearse();
+		assertThat(rehearsalThreadAlive()).isFalse();
+	}
+
+	@Test
+	void rehearsalEndsSoonWhenTheDetectorStopsAndNeverStartsOnAStoppedOne() {
+		this.detector.rehearse();
+		assertThat(rehearsalThreadAlive()).isTrue();
+		this.detector.stop();
+		// Sooner than any of its own time-outs (5 s a step), and not as if it had worked.
+		await().atMost(Duration.ofSeconds(3)).until(() -> !rehearsalThreadAlive());
+		assertThat(this.detector.rehearsal()).doesNotStartWith("500 of 500");
+		DisconnectDetector stopped = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(100),
+				new TcpStateTable());
+		stopped.rehearse();
+		assertThat(rehearsalThreadAlive()).isFalse();
+		assertThat(stopped.rehearsal()).isEqualTo("not run");
+	}
+
+	private static boolean rehearsalThreadAlive() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.anyMatch((thread) -> thread.getName().equals("connection-handling-rehearsal") && thread.isAlive());
+	}
+
 	private ContainerConnection accept(Socket client) throws IOException {
 		client.connect(this.listener.getLocalAddress(), 5000);
 		this.closeables.add(client);
