@@ -154,6 +154,7 @@ public final class ConnectionHandlingAutoConfiguration {
 		}
 
 		@Bean
+		@ConditionalOnBooleanProperty(name = "connection-handling.abort-detection.rehearse", matchIfMissing = true)
 		ApplicationListener<WebServerInitializedEvent> connectionHandlingDetectorRehearsal(
 				ObjectProvider<DisconnectDetector> detector) {
 			// Only with a server: contexts without one (tests, tools) need not pay for it.

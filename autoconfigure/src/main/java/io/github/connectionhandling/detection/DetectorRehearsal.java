@@ -1,6 +1,7 @@
 package io.github.connectionhandling.detection;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+
 import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.RequestHandle;
@@ -21,17 +24,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A few bursts of departures on loopback connections of the detector's own, taken through
- * the path a real burst takes: watch armed, client gone (FIN and RST), marked, close
- * callbacks and stops on a callback pool, request finished. A JVM runs code interpreted
- * until it has run a few hundred times: without this, the application's first burst of
- * departures is the one that pays for it (its close callbacks came 2–3 times later than
- * in later bursts). The requests belong to a lifecycle of their own, with the detector
- * as its only participant: no meter, registry or user callback sees them.
+ * the detector's and the lifecycle's part of a real burst: watch armed, client gone (FIN
+ * and RST), marked, participants told, close callbacks and stop actions run on a callback
+ * pool, request finished (no worker thread is interrupted: there is none). A JVM runs code
+ * interpreted until it has run a few hundred times: without this, the application's first
+ * burst of departures is the one that pays for it. The requests belong to a lifecycle of
+ * their own, with the detector as its only participant: no meter, registry or callback of
+ * the application sees them.
  */
 final class DetectorRehearsal {
 
 	/** How long any step may take before the rehearsal gives up (a loaded machine). */
 	private static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	/** Requests are armed within five arm delays (see DisconnectDetector#armTick). */
+	private final long armWithinNanos;
 
 	private final DisconnectDetector detector;
 
@@ -39,7 +46,8 @@ final class DetectorRehearsal {
 
 	private final int rounds;
 
-	DetectorRehearsal(DisconnectDetector detector, int connections, int rounds) {
+	DetectorRehearsal(DisconnectDetector detector, int connections, int rounds, Duration armDelay) {
+		this.armWithinNanos = 5 * armDelay.toNanos();
 		this.detector = detector;
 		this.connections = connections;
 		this.rounds = rounds;
@@ -50,13 +58,21 @@ final class DetectorRehearsal {
 	 * @return what happened
 	 */
 	Outcome run() {
-		InFlightRequests requests = new InFlightRequests();
-		RequestLifecycle lifecycle = new RequestLifecycle(requests, List.of(this.detector),
-				new RequestLifecycle.Settings(Duration.ZERO, false, false));
-		InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 		long started = System.nanoTime();
 		int seen = 0;
-		try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback, this.connections)) {
+		RequestLifecycle lifecycle = null;
+		try (ServerSocketChannel server = ServerSocketChannel.open()) {
+			String lacking = lacking();
+			if (lacking != null) {
+				return new Outcome(false, false, "skipped (" + lacking + ")");
+			}
+			server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), this.connections);
+			InFlightRequests requests = new InFlightRequests();
+			// Two threads of its own: enough to run the path, and no more of them to start
+			// than a small host would.
+			lifecycle = new RequestLifecycle(requests, List.of(this.detector),
+					new RequestLifecycle.Settings(Duration.ZERO, false, false), 2,
+					"connection-handling-rehearsal-callback-");
 			for (int round = 0; round < this.rounds && this.detector.isRunning(); round++) {
 				int departures = round(server, lifecycle, requests);
 				seen += departures;
@@ -65,27 +81,41 @@ final class DetectorRehearsal {
 				}
 			}
 		}
-		catch (IOException | RuntimeException ex) {
-			return new Outcome(false, "could not run (" + ex + ")");
-		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return new Outcome(false, "interrupted");
+			return new Outcome(false, false, "interrupted");
+		}
+		catch (Throwable ex) {
+			return new Outcome(false, false, "could not run (" + ex + ")");
 		}
 		finally {
-			lifecycle.destroy();
+			if (lifecycle != null) {
+				lifecycle.destroy();
+			}
 		}
 		int expected = this.rounds * this.connections;
-		return new Outcome(seen == expected, seen + " of " + expected + " loopback departures seen in "
+		return new Outcome(seen == expected, true, seen + " of " + expected + " loopback departures seen in "
 				+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+	}
+
+	/** Why the process cannot spare the sockets, or {@code null}. */
+	private @Nullable String lacking() {
+		if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+			long free = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount();
+			if (free < 10L * this.connections) {
+				return free + " file descriptors left";
+			}
+		}
+		return null;
 	}
 
 	/**
 	 * What a rehearsal found.
 	 * @param complete whether every departure reached its close callback
+	 * @param ran whether it got as far as closing connections
 	 * @param description what happened, for the logs
 	 */
-	record Outcome(boolean complete, String description) {
+	record Outcome(boolean complete, boolean ran, String description) {
 
 	}
 
@@ -143,7 +173,7 @@ final class DetectorRehearsal {
 	}
 
 	private boolean awaitArmed(List<RequestHandle> handles) throws InterruptedException {
-		long deadline = System.nanoTime() + STEP_NANOS;
+		long deadline = System.nanoTime() + STEP_NANOS + this.armWithinNanos;
 		for (RequestHandle handle : handles) {
 			while (!(handle.getWatchSlot() instanceof DisconnectDetector.Watch watch)
 					|| watch.state() != DisconnectDetector.Watch.ARMED) {

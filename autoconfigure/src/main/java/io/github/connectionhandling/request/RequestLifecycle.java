@@ -52,16 +52,29 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @param settings the defaults applied to every request
 	 */
 	public RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings) {
+		this(requests, participants, settings, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+				"connection-handling-callback-");
+	}
+
+	/**
+	 * Create a lifecycle with a callback pool of a given size.
+	 * @param requests the registry of requests in flight
+	 * @param participants who follows each request
+	 * @param settings the defaults applied to every request
+	 * @param threads the callback pool's threads
+	 * @param threadNamePrefix the prefix of their names
+	 */
+	public RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings,
+			int threads, String threadNamePrefix) {
 		this.requests = requests;
 		this.participants = List.copyOf(participants);
 		this.settings = settings;
-		int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 		this.callbackThreads = threads;
 		// Close callbacks go before stops: when many clients leave at once, each learns of
 		// it without waiting for the others' work to be stopped (completing an async
 		// request can take far longer than a callback).
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.MINUTES,
-				new PriorityBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-"));
+				new PriorityBlockingQueue<>(), new NamedDaemonThreads(threadNamePrefix));
 		executor.allowCoreThreadTimeOut(true);
 		this.callbacks = executor;
 		if (!this.participants.isEmpty()) {

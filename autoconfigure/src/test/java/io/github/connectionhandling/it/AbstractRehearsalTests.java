@@ -22,7 +22,10 @@ import static org.awaitility.Awaitility.await;
  */
 abstract class AbstractRehearsalTests {
 
+	/** Its own context: a cached one would have served other tests' requests. */
 	static final String PROPERTIES = "management.endpoints.web.exposure.include=connections";
+
+	static final String REHEARSE = "connection-handling.abort-detection.rehearse=true";
 
 	@LocalServerPort
 	int port;
