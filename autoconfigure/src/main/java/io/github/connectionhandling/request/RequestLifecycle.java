@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -190,7 +191,7 @@ public final class RequestLifecycle implements DisposableBean {
 		int tasks = Math.min(this.callbackThreads, batch.handles.length);
 		if (batch.bit == ConnectionStatus.ABORTED) {
 			for (int i = 0; i < tasks; i++) {
-				this.callbacks.execute(new Task(Task.CLOSE_CALLBACKS, batch, this));
+				execute(new Task(Task.CLOSE_CALLBACKS, batch, this));
 			}
 			// Threads pacing earlier stops give way to these callbacks (Task.awaitUnwound).
 			for (Thread thread : this.pacing) {
@@ -198,7 +199,19 @@ public final class RequestLifecycle implements DisposableBean {
 			}
 		}
 		for (int i = 0; i < tasks; i++) {
-			this.callbacks.execute(new Task(Task.STOP, batch, this));
+			execute(new Task(Task.STOP, batch, this));
+		}
+	}
+
+	private void execute(Task task) {
+		try {
+			this.callbacks.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// The pool is shut down (the context is closing, or a rehearsal ended while its
+			// last stops were being queued): run it here rather than never, so that close
+			// callbacks still run once.
+			task.run();
 		}
 	}
 
@@ -241,8 +254,7 @@ public final class RequestLifecycle implements DisposableBean {
 	}
 
 	void stopLater(RequestHandle handle) {
-		this.callbacks.execute(
-				new Task(Task.STOP, new Batch(new RequestHandle[] { handle }, ConnectionStatus.ABORTED, null), this));
+		execute(new Task(Task.STOP, new Batch(new RequestHandle[] { handle }, ConnectionStatus.ABORTED, null), this));
 	}
 
 	/**
@@ -357,7 +369,7 @@ public final class RequestLifecycle implements DisposableBean {
 					else if (handles[i].stopWork() && next.get() < handles.length && !awaitUnwound(handles[i])) {
 						// Close callbacks are queued: they get this thread, the rest of
 						// the stops come after them.
-						this.lifecycle.callbacks.execute(new Task(STOP, this.batch, this.lifecycle));
+						this.lifecycle.execute(new Task(STOP, this.batch, this.lifecycle));
 						return;
 					}
 				}

@@ -48,6 +48,26 @@ class RequestLifecycleBurstTests {
 	}
 
 	@Test
+	void aBurstSignalledAsTheLifecycleIsDestroyedStillRunsItsCallbacksAndStopsOnce() {
+		// The detector may be queueing a burst's stops while the lifecycle is destroyed
+		// (its rehearsal ends as soon as the last close callback ran; a context closes).
+		RequestLifecycle lifecycle = lifecycle();
+		List<RequestHandle> handles = new ArrayList<>();
+		AtomicInteger closes = new AtomicInteger();
+		AtomicInteger stops = new AtomicInteger();
+		for (int i = 0; i < 10; i++) {
+			RequestHandle handle = start(lifecycle);
+			handle.onClose((status) -> closes.incrementAndGet());
+			handle.addStopAction((bits) -> stops.incrementAndGet());
+			handles.add(handle);
+		}
+		lifecycle.destroy();
+		RequestLifecycle.signalAll(handles, ConnectionStatus.ABORTED, "client");
+		assertThat(closes).hasValue(10);
+		assertThat(stops).hasValue(10);
+	}
+
+	@Test
 	void everyCallbackAndStopRunsOnceAcrossLifecycles() {
 		RequestLifecycle one = lifecycle();
 		RequestLifecycle two = lifecycle();
