@@ -2,18 +2,22 @@
 # Overhead of connection handling on a trivial endpoint: the sample app's /status with
 # connection-handling.enabled=true vs false, on Tomcat and on Jetty.
 #
-#   bench/overhead.sh [rounds=10] [seconds=5] [connections=32]     (rounds per launch)
+#   bench/overhead.sh [rounds=6] [seconds=5] [connections=32]     (rounds per launch)
 #
-# The two settings run at the same time, each in its own JVM, both JVMs pinned to one CPU
-# (the server CPU) and loaded at once by two wrk processes (one thread each) pinned to the
-# other CPU: whatever else the machine does at a given moment slows both alike. Each round
+# By default (MODE=alternate) the two settings, each in its own JVM, both pinned to one CPU
+# (the server CPU), are loaded in turn (A/B, then B/A, ...) by wrk (one thread) pinned to the
+# other CPU: each round's throughput is one JVM's alone on the saturated CPU, as the A/B/A/B
+# run the issue asks for. With MODE=together both are loaded at once by two wrk processes:
+# whatever else the machine does at a given moment slows both alike. Each round
 # measures, for each JVM, the requests served and the CPU time the JVM used (all its
 # threads, from /proc/<pid>/stat), and gives two ratios enabled/disabled:
 #   - requests per CPU second (the cost per request: the figure that matters), and
 #   - throughput (the scheduler shares the CPU between both JVMs' threads, so this also
 #     moves with the cost per request, but less precisely).
-# The medians over all rounds of all launches are the results. Launches alternate which
-# setting runs first (port, start, load and pinning order): use an even LAUNCHES.
+# A launch's JIT outcome moves its ratio by several per cent, far more than its rounds do:
+# the result is the mean of the launches' medians, with its standard error (and the median
+# of all rounds). Launches alternate which setting runs first (port, start, load and
+# pinning order): use an even LAUNCHES.
 #
 # The JIT needs a minute or more of load to reach steady state (the throughput of /status
 # grows tenfold meanwhile), far longer on one CPU: both JVMs warm up on both CPUs, in
@@ -21,11 +25,8 @@
 # WARMUP, at most WARMUP_MAX seconds), then every thread of both is pinned to the server
 # CPU and a few seconds more let them settle.
 #
-# MODE=alternate loads the two JVMs in turn (A/B, then B/A, ...) instead of at once: each
-# round's throughput is then one JVM's alone on the saturated CPU, as an A/B/A/B run gives
-# it, with more spread between rounds.
-# Environment: MODE (together or alternate, default together), CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVM pairs per
-# container, default 2: JIT outcomes differ between launches), WARMUP (default 40),
+# Environment: MODE (alternate or together, default alternate), CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVM pairs per
+# container, default 4: JIT outcomes differ between launches), WARMUP (default 40),
 # WARMUP_MAX (default 180), SERVER_CPU (default 1), CLIENT_CPU (default 0), PORT (default
 # 18080; the disabled app uses PORT+1), JVM_OPTS (default "-Xms512m -Xmx512m
 # -XX:+UseG1GC"), APP_ARGS (more arguments for both apps, e.g.
@@ -37,18 +38,18 @@
 # (on, off or auto: see bench/steering.sh; auto = on as root with MODE=alternate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-10}
+ROUNDS=${1:-6}
 SECONDS_PER_ROUND=${2:-5}
 CONNECTIONS=${3:-32}
 PORT=${PORT:-18080}
 CONTAINERS=${CONTAINERS:-tomcat jetty}
-LAUNCHES=${LAUNCHES:-2}
+LAUNCHES=${LAUNCHES:-4}
 WARMUP=${WARMUP:-40}
 WARMUP_MAX=${WARMUP_MAX:-180}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
-MODE=${MODE:-together}
+MODE=${MODE:-alternate}
 case $MODE in together|alternate) ;; *) echo "MODE must be together or alternate" >&2; exit 1;; esac
 
 command -v wrk >/dev/null || { echo "installing wrk" >&2; apt-get update -qq && apt-get install -y -qq wrk >&2; }
@@ -190,7 +191,7 @@ echo "both JVMs on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $
 echo "network: $STEERING"
 printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
   "req/CPU-s" ratio "on p50/p99 ms" "off p50/p99 ms"
-declare -A RATIOS CPU_RATIOS
+declare -A RATIOS CPU_RATIOS LAUNCH_MEDIANS
 for container in $CONTAINERS; do
   jar=$TOMCAT_JAR; [ "$container" = jetty ] && jar=$JETTY_JAR
   for launch in $(seq 1 "$LAUNCHES"); do
@@ -207,6 +208,7 @@ for container in $CONTAINERS; do
     taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT1]}" >/dev/null
     taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT2]}" >/dev/null
     load_both 10 # settle on one CPU, not measured
+    launch_ratios=""
     for round in $(seq 1 "$ROUNDS"); do
       measure "$round"
       read -r on_rps on_n on_p50 on_p99 on_ticks < <(result $ON)
@@ -216,11 +218,16 @@ for container in $CONTAINERS; do
       off_eff=$(awk -v n="$off_n" -v t="$off_ticks" 'BEGIN{printf "%.0f", (t > 0) ? n * 100 / t : 0}')
       cpu_ratio=$(awk -v a="$on_eff" -v b="$off_eff" 'BEGIN{printf "%.3f", (b > 0) ? a / b : 0}')
       RATIOS[$container]="${RATIOS[$container]:-} $ratio"
+      # The cost: throughput alone on the CPU, or requests per CPU second when shared.
+      if [ "$MODE" = together ]; then launch_ratios="$launch_ratios $cpu_ratio"; else launch_ratios="$launch_ratios $ratio"; fi
       CPU_RATIOS[$container]="${CPU_RATIOS[$container]:-} $cpu_ratio"
       printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" "$container" "$launch" "$round" "$on_rps" \
         "$off_rps" "$ratio" "$on_eff/$off_eff" "$cpu_ratio" "$on_p50/$on_p99" "$off_p50/$off_p99"
     done
     stop_all
+    # shellcheck disable=SC2086
+    LAUNCH_MEDIANS[$container]="${LAUNCH_MEDIANS[$container]:-} $(printf "%s\n" $launch_ratios | sort -n | awk '
+      {r[NR]=$1} END {printf "%.3f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2}')"
   done
 done
 
@@ -243,5 +250,14 @@ for container in $CONTAINERS; do
   else
     printf "%s\n" ${RATIOS[$container]} | summary "$container" "throughput, enabled/disabled (each alone on the CPU)"
   fi
+  # shellcheck disable=SC2086
+  printf "%s\n" ${LAUNCH_MEDIANS[$container]} | awk -v c="$container" '
+    {r[NR]=$1; sum+=$1; list=list (NR > 1 ? ", " : "") $1}
+    END {
+      mean = sum / NR; ss = 0
+      for (i = 1; i <= NR; i++) ss += (r[i] - mean) ^ 2
+      se = (NR > 1) ? sqrt(ss / (NR - 1)) / sqrt(NR) : 0
+      printf "%-7s RESULT, enabled/disabled: mean of %d launches %.3f (standard error %.3f; launch medians %s)\n", c, NR, mean, se, list
+    }'
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
