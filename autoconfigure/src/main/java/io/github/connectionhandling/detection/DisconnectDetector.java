@@ -28,6 +28,7 @@ import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.request.LifecycleParticipant;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestLifecycle;
+import io.github.connectionhandling.request.RequestThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -86,6 +87,32 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	private final boolean tcpStatesAvailable;
 
 	private final Queue<Watch> arming = new ConcurrentLinkedQueue<>();
+
+	/**
+	 * The watch slot of a request that is to be watched once it has run for the arm delay,
+	 * left to the scan of the thread slots ({@link RequestThreads}): nearly every request
+	 * finishes on its first thread before that, and then costs the detector nothing.
+	 */
+	static final Object ON_THREAD = new Object() {
+
+		@Override
+		public String toString() {
+			return "on its thread's slot";
+		}
+
+	};
+
+	/** Requests found on thread slots by the last scan; only the detector thread uses it. */
+	private final List<RequestHandle> onThreads = new ArrayList<>();
+
+	/**
+	 * When the earliest request the last scan of thread slots found, not yet due, is due
+	 * for arming; {@link #NOTHING_ON_THREADS} if it found none. Only the detector thread
+	 * touches it.
+	 */
+	private long threadsDueNanos = NOTHING_ON_THREADS;
+
+	private static final long NOTHING_ON_THREADS = Long.MIN_VALUE;
 
 	private final Queue<Watch> newlyPolled = new ConcurrentLinkedQueue<>();
 
@@ -181,6 +208,15 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			});
 			return;
 		}
+		if (!bodyPending && this.selectorWorks && handle.isOnThreadSlot() && connection.channel() != null) {
+			// Found by the scan of thread slots if it still runs after the arm delay: no
+			// watch, no queue entry for the many requests that end before.
+			handle.setWatchSlot(ON_THREAD);
+			if (this.sleeping) {
+				wakeup();
+			}
+			return;
+		}
 		Watch watch = new Watch(handle, connection);
 		handle.setWatchSlot(watch);
 		if (bodyPending) {
@@ -219,6 +255,31 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			if (this.sleeping) {
 				wakeup();
 			}
+		}
+	}
+
+	@Override
+	public void leftThread(RequestHandle handle) {
+		ContainerConnection connection = handle.getConnection();
+		if (handle.getWatchSlot() != ON_THREAD || connection == null) {
+			return;
+		}
+		// Its body was read at its start: due one arm delay after that.
+		Watch watch = new Watch(handle, connection);
+		watch.setState(Watch.PENDING);
+		watch.pendingSince = handle.getStartNanos();
+		if (!handle.compareAndSetWatchSlot(ON_THREAD, watch)) {
+			return; // the scan took it
+		}
+		if (handle.isFinished() || handle.bits() != 0) {
+			// Ended meanwhile, and its end may have found no watch to disarm.
+			watch.setState(Watch.DONE);
+			watch.release();
+			return;
+		}
+		this.arming.add(watch);
+		if (this.sleeping) {
+			wakeup();
 		}
 	}
 
@@ -290,7 +351,10 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		long timeoutMillis = timeoutMillis(System.nanoTime());
 		if (timeoutMillis == 0) {
 			this.sleeping = true;
-			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
+			// The threads are scanned after sleeping is set: a request that starts after
+			// the scan wakes the detector (started()).
+			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending
+					&& !scanThreads(null, System.nanoTime())) {
 				selector.select();
 			}
 			this.sleeping = false;
@@ -313,6 +377,11 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		if (next != null) {
 			long due = Math.max(next.pendingSince + this.armDelayNanos, this.lastArmNanos + armTick());
 			wait = Math.max(1, due - now);
+		}
+		if (this.threadsDueNanos != NOTHING_ON_THREADS) {
+			long due = this.threadsDueNanos - now;
+			long tick = this.lastArmNanos + armTick() - now;
+			wait = Math.min(wait, Math.max(1, Math.max(due, tick)));
 		}
 		if (!this.polled.isEmpty() || !this.newlyPolled.isEmpty()) {
 			wait = Math.min(wait, Math.max(1, this.nextPollNanos - now));
@@ -394,11 +463,13 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			return; // woken early (readable keys, cancels): arm in the next batch
 		}
 		Watch watch = this.arming.peek();
-		if (watch == null || now - watch.pendingSince < this.armDelayNanos) {
+		boolean queueDue = watch != null && now - watch.pendingSince >= this.armDelayNanos;
+		boolean threadsDue = this.threadsDueNanos != NOTHING_ON_THREADS && now - this.threadsDueNanos >= 0;
+		if (!queueDue && !threadsDue) {
 			return;
 		}
 		this.lastArmNanos = now;
-		boolean stillRunning = false;
+		boolean stillRunning = threadsDue && scanThreads(selector, now);
 		while ((watch = this.arming.peek()) != null && now - watch.pendingSince >= this.armDelayNanos) {
 			this.arming.poll();
 			// Read first: nearly every request has finished by now, and a failing
@@ -415,28 +486,85 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				watch.setState(Watch.DONE);
 				continue;
 			}
-			SocketChannel channel = connection.channel();
-			try {
-				watch.key = register(selector, channel, watch);
-			}
-			catch (ClosedChannelException ex) {
-				watch.setState(Watch.DONE);
-				continue;
-			}
-			catch (IOException | RuntimeException ex) {
-				logger.debug("Cannot watch " + connection, ex);
-				watch.setState(Watch.DONE);
-				continue;
-			}
-			// Made now, not when the client leaves: Jetty never asks for a channel's socket
-			// adaptor, and making hundreds in a burst of departures (interpreted, in the
-			// JVM's first burst) delayed every abort in it by tens of milliseconds.
-			watch.input = inputOf(channel);
-			if (!watch.compareAndSetState(Watch.ARMING, Watch.ARMED)) {
-				watch.key.cancel();
-			}
+			armWatch(selector, watch, connection);
 		}
 		this.idleArmPasses = stillRunning ? 0 : Math.min(this.idleArmPasses + 1, MAX_IDLE_SHIFT);
+	}
+
+	/**
+	 * Scan the requests on thread slots that this detector follows, arm those that have
+	 * run for the arm delay (unless {@code selector} is {@code null}), and note when the
+	 * earliest of the others is due.
+	 * @return with a selector, whether it armed one; without, whether any is waiting
+	 */
+	private boolean scanThreads(@Nullable Selector selector, long now) {
+		List<RequestHandle> handles = this.onThreads;
+		RequestThreads.collect(this, handles);
+		long due = NOTHING_ON_THREADS;
+		boolean result = false;
+		try {
+			for (RequestHandle handle : handles) {
+				if (handle.getWatchSlot() != ON_THREAD || handle.isResponded()) {
+					// Watched another way, ended, or its client had the whole response.
+					continue;
+				}
+				long dueAt = handle.getStartNanos() + this.armDelayNanos;
+				if (selector == null || now - dueAt < 0) {
+					due = (due == NOTHING_ON_THREADS || dueAt - due < 0) ? dueAt : due;
+					result |= selector == null;
+					continue;
+				}
+				ContainerConnection connection = handle.getConnection();
+				if (connection == null) {
+					continue;
+				}
+				Watch watch = new Watch(handle, connection);
+				watch.setState(Watch.ARMING);
+				if (!handle.compareAndSetWatchSlot(ON_THREAD, watch)) {
+					continue; // left its thread meanwhile: queued
+				}
+				if (handle.isFinished() || handle.bits() != 0) {
+					// Ended meanwhile, and its end may have found no watch to disarm.
+					watch.setState(Watch.DONE);
+					watch.release();
+					continue;
+				}
+				result = true;
+				armWatch(selector, watch, connection);
+			}
+		}
+		finally {
+			handles.clear();
+		}
+		this.threadsDueNanos = due;
+		return result;
+	}
+
+	/** Register an {@link Watch#ARMING arming} watch's channel with the selector. */
+	private void armWatch(Selector selector, Watch watch, ContainerConnection connection) {
+		SocketChannel channel = connection.channel();
+		try {
+			watch.key = register(selector, channel, watch);
+		}
+		catch (ClosedChannelException ex) {
+			watch.setState(Watch.DONE);
+			return;
+		}
+		catch (IOException | RuntimeException ex) {
+			logger.debug("Cannot watch " + connection, ex);
+			watch.setState(Watch.DONE);
+			return;
+		}
+		// Made now, not when the client leaves: Jetty never asks for a channel's socket
+		// adaptor, and making hundreds in a burst of departures (interpreted, in the
+		// JVM's first burst) delayed every abort in it by tens of milliseconds.
+		watch.input = inputOf(channel);
+		if (!watch.compareAndSetState(Watch.ARMING, Watch.ARMED)) {
+			// Ended while being armed: its end left the watch to this step.
+			watch.key.cancel();
+			this.cancelsPending = true;
+			watch.release();
+		}
 	}
 
 	/**
@@ -618,6 +746,17 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		thread.setDaemon(true);
 		this.rehearsalThread = thread;
 		thread.start();
+	}
+
+	/** Requests queued for arming, for tests. */
+	int armingQueueSize() {
+		return this.arming.size();
+	}
+
+	/** Channels registered with the selector, cancelled ones included, for tests. */
+	int registeredKeys() {
+		Selector selector = this.selector;
+		return (selector != null && selector.isOpen()) ? selector.keys().size() : 0;
 	}
 
 	/** Whether this detector's rehearsal thread is still running, for tests. */

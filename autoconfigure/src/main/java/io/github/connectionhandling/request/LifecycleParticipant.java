@@ -22,6 +22,16 @@ public interface LifecycleParticipant {
 	}
 
 	/**
+	 * The request's first dispatch ended with its work going on elsewhere (async): it is
+	 * no longer on its thread's slot ({@link RequestHandle#isOnThreadSlot()}), so a
+	 * participant that left it to the slot scan must follow it some other way now. May
+	 * race with {@link #finished} and {@link #signalled} on other threads.
+	 * @param handle the request
+	 */
+	default void leftThread(RequestHandle handle) {
+	}
+
+	/**
 	 * The request's time limit changed.
 	 * @param handle the request
 	 */

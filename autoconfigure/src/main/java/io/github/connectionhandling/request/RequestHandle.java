@@ -33,9 +33,16 @@ public final class RequestHandle implements ConnectionStatus {
 
 	private static final VarHandle STATE;
 
+	private static final VarHandle TIMER_SLOT;
+
+	private static final VarHandle WATCH_SLOT;
+
 	static {
 		try {
-			STATE = MethodHandles.lookup().findVarHandle(RequestHandle.class, "state", int.class);
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			STATE = lookup.findVarHandle(RequestHandle.class, "state", int.class);
+			TIMER_SLOT = lookup.findVarHandle(RequestHandle.class, "timerSlot", Object.class);
+			WATCH_SLOT = lookup.findVarHandle(RequestHandle.class, "watchSlot", Object.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -72,6 +79,9 @@ public final class RequestHandle implements ConnectionStatus {
 
 	/** Per-request state of the disconnect detector; only it reads and writes this. */
 	private volatile @Nullable Object watchSlot;
+
+	/** The slot of the thread the request started on, if it had one (see RequestThreads). */
+	private volatile RequestThreads.@Nullable Slot threadSlot;
 
 	/** A callback-pool thread that stopped this request and waits for it to end. */
 	private volatile @Nullable Thread pacer;
@@ -346,12 +356,45 @@ public final class RequestHandle implements ConnectionStatus {
 		this.timerSlot = slot;
 	}
 
+	public boolean compareAndSetTimerSlot(@Nullable Object expected, @Nullable Object slot) {
+		return TIMER_SLOT.compareAndSet(this, expected, slot);
+	}
+
 	public @Nullable Object getWatchSlot() {
 		return this.watchSlot;
 	}
 
 	public void setWatchSlot(@Nullable Object slot) {
 		this.watchSlot = slot;
+	}
+
+	public boolean compareAndSetWatchSlot(@Nullable Object expected, @Nullable Object slot) {
+		return WATCH_SLOT.compareAndSet(this, expected, slot);
+	}
+
+	/**
+	 * Return whether the request is on its first thread's slot (see
+	 * {@link RequestThreads}): participants that act on requests still running after a
+	 * while find it there, and need not queue it until it {@linkplain
+	 * LifecycleParticipant#leftThread leaves its thread}.
+	 * @return whether the request is on a thread slot
+	 */
+	public boolean isOnThreadSlot() {
+		RequestThreads.Slot slot = this.threadSlot;
+		return slot != null && slot.get() == this;
+	}
+
+	void claimThreadSlot() {
+		this.threadSlot = RequestThreads.claim(this);
+	}
+
+	/**
+	 * Take this request off its thread's slot.
+	 * @return whether this call took it off
+	 */
+	boolean releaseThreadSlot() {
+		RequestThreads.Slot slot = this.threadSlot;
+		return slot != null && slot.release(this);
 	}
 
 	// Work: threads and actions

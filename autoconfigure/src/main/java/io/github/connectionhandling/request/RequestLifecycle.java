@@ -114,6 +114,9 @@ public final class RequestLifecycle implements DisposableBean {
 		handle.ignoreUserAbort(this.settings.ignoreUserAbort());
 		// The default limit counts from the start; no participant has seen the handle yet.
 		handle.applyTimeLimit(this.settings.maxExecutionTime(), handle.getStartNanos());
+		if (!this.participants.isEmpty()) {
+			handle.claimThreadSlot();
+		}
 		this.requests.add(handle);
 		for (LifecycleParticipant participant : this.participants) {
 			participant.started(handle, bodyPending);
@@ -122,6 +125,35 @@ public final class RequestLifecycle implements DisposableBean {
 			bodyConsumed(handle);
 		}
 		return handle;
+	}
+
+	/**
+	 * The request's first dispatch ended and its work goes on elsewhere (async): it leaves
+	 * its thread's slot, and participants that scan slots take it over (see
+	 * {@link RequestThreads}).
+	 * @param handle the request
+	 */
+	public void leaveThread(RequestHandle handle) {
+		if (!handle.releaseThreadSlot()) {
+			return; // never on one, or finished meanwhile
+		}
+		for (LifecycleParticipant participant : this.participants) {
+			participant.leftThread(handle);
+		}
+	}
+
+	/**
+	 * Return whether a participant follows this lifecycle's requests.
+	 * @param participant the participant
+	 * @return whether it is one of this lifecycle's participants
+	 */
+	boolean follows(LifecycleParticipant participant) {
+		for (LifecycleParticipant candidate : this.participants) {
+			if (candidate == participant) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -266,6 +298,7 @@ public final class RequestLifecycle implements DisposableBean {
 		if (!handle.markFinished()) {
 			return;
 		}
+		handle.releaseThreadSlot();
 		try {
 			for (LifecycleParticipant participant : this.participants) {
 				participant.finished(handle);

@@ -1,6 +1,8 @@
 package io.github.connectionhandling.timelimit;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -11,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.LifecycleParticipant;
 import io.github.connectionhandling.request.RequestHandle;
+import io.github.connectionhandling.request.RequestThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -21,10 +24,12 @@ import org.springframework.beans.factory.DisposableBean;
  * Signals {@link ConnectionStatus#TIMEOUT} when a request's time limit runs out. One
  * scheduler thread serves every request: arming and disarming a limit are O(log n), and a
  * request that finishes before its limit leaves nothing behind (cancelled timers are
- * removed at once). A request with a limit over 250 ms is only queued at its start; a
- * drain at most 100 ms later arms timers for those still running, so that the short
- * requests that make up most traffic never touch the scheduler's queue, and the timer
- * thread wakes ten times a second under load, not once per request.
+ * removed at once). A request with a limit over 250 ms is only marked at its start: a
+ * drain at most 100 ms later arms timers for those still running, found on their
+ * threads' slots ({@link RequestThreads}) or, once they left their first thread, in a
+ * queue. The short requests that make up most traffic never touch the scheduler's queue
+ * nor any other, and the timer thread wakes ten times a second under load, not once per
+ * request.
  * <p>
  * On the wall clock a timer fires at the deadline. On the CPU clock it fires when the
  * limit could first have been used up (CPU time never runs faster than the wall clock
@@ -57,6 +62,23 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	private final Queue<Queued> young = new ConcurrentLinkedQueue<>();
 
 	private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+	/**
+	 * The timer slot of a request with a limit over 250 ms that is still on its first
+	 * thread's slot ({@link RequestThreads}): the drain finds it there, so the many
+	 * requests that end on their first thread are never queued.
+	 */
+	static final Object ON_THREAD = new Object() {
+
+		@Override
+		public String toString() {
+			return "on its thread's slot";
+		}
+
+	};
+
+	/** Requests found on thread slots by a drain; guarded by the young queue's lock. */
+	private final List<RequestHandle> onThreads = new ArrayList<>();
 
 	/**
 	 * Create a time limiter.
@@ -92,8 +114,14 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			arm(handle);
 			return;
 		}
-		// Most requests end long before their limit: queue them, and arm a timer only for
-		// those still running when the queue is drained (the deadline is unchanged).
+		// Most requests end long before their limit: arm a timer only for those still
+		// running at the next drain (the deadline is unchanged). On its first thread the
+		// drain finds the request on the thread's slot; elsewhere it is queued.
+		if (handle.isOnThreadSlot()) {
+			handle.setTimerSlot(ON_THREAD);
+			scheduleDrain();
+			return;
+		}
 		Queued queued = new Queued(handle);
 		handle.setTimerSlot(queued);
 		this.young.add(queued);
@@ -103,10 +131,24 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	@Override
 	public void timeLimitChanged(RequestHandle handle) {
 		Duration limit = handle.getTimeLimit();
-		if (handle.getTimerSlot() instanceof Queued && !limit.isZero() && limit.toNanos() > EAGER_LIMIT_NANOS) {
-			return; // still queued: the drain arms it with the new limit
+		Object slot = handle.getTimerSlot();
+		if ((slot instanceof Queued || slot == ON_THREAD) && !limit.isZero() && limit.toNanos() > EAGER_LIMIT_NANOS) {
+			return; // still waiting for a drain, which arms it with the new limit
 		}
 		arm(handle);
+	}
+
+	@Override
+	public void leftThread(RequestHandle handle) {
+		if (handle.getTimerSlot() != ON_THREAD) {
+			return;
+		}
+		Queued queued = new Queued(handle);
+		// Fails if it finished, or its limit changed, meanwhile.
+		if (handle.compareAndSetTimerSlot(ON_THREAD, queued)) {
+			this.young.add(queued);
+			scheduleDrain();
+		}
 	}
 
 	private void scheduleDrain() {
@@ -128,6 +170,17 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 				if (handle != null) {
 					arm(handle);
 				}
+			}
+			RequestThreads.collect(this, this.onThreads);
+			try {
+				for (RequestHandle handle : this.onThreads) {
+					if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
+						arm(handle);
+					}
+				}
+			}
+			finally {
+				this.onThreads.clear();
 			}
 		}
 		if (!this.young.isEmpty()) {
@@ -161,6 +214,11 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		handle.setTimerSlot(timer);
 		timer.future = this.scheduler.schedule(() -> expire(handle, timer), Math.max(0, delayNanos),
 				TimeUnit.NANOSECONDS);
+		if (handle.isFinished() || handle.getTimerSlot() != timer) {
+			// Ended (or re-armed) while this was scheduled: its disarming may have found
+			// no future to cancel, and the timer would hold the request until its deadline.
+			timer.cancel();
+		}
 	}
 
 	private void disarm(RequestHandle handle) {
@@ -172,6 +230,9 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		else if (slot instanceof Queued queued) {
 			handle.setTimerSlot(null);
 			queued.handle = null; // the drain skips it
+		}
+		else if (slot == ON_THREAD) {
+			handle.compareAndSetTimerSlot(ON_THREAD, null);
 		}
 	}
 
@@ -209,6 +270,17 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			if (queued.waiting() != null) {
 				young++;
 			}
+		}
+		RequestThreads.collect(this, this.onThreads);
+		try {
+			for (RequestHandle handle : this.onThreads) {
+				if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
+					young++;
+				}
+			}
+		}
+		finally {
+			this.onThreads.clear();
 		}
 		return Math.max(0, scheduled) + young;
 	}

@@ -110,6 +110,8 @@ public final class ConnectionStatusFilter implements Filter {
 			else if (first) {
 				AsyncContext asyncContext = startedAsyncContext(request);
 				if (asyncContext != null) {
+					// Its work goes on elsewhere: participants follow it off this thread.
+					this.lifecycle.leaveThread(handle);
 					StatusAsyncContext context = statusRequest.statusAsyncContext();
 					if (context == null) {
 						// Async was started on the unwrapped request, behind our back;

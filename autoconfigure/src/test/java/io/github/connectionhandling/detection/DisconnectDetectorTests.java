@@ -10,6 +10,8 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.request.InFlightRequests;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -158,6 +161,132 @@ class DisconnectDetectorTests {
 	}
 
 	@Test
+	void requestThatEndsOnItsThreadBeforeTheArmDelayCostsTheDetectorNothing() throws Exception {
+		DisconnectDetector slow = new DisconnectDetector(Duration.ofHours(1), Duration.ofHours(1),
+				new TcpStateTable());
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(slow),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		slow.start();
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			ContainerConnection connection = accept(new Socket());
+			RequestHandle handle = worker.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
+			// Left to the scan of thread slots: no watch, no queue entry.
+			assertThat(handle.isOnThreadSlot()).isTrue();
+			assertThat(handle.getWatchSlot()).isSameAs(DisconnectDetector.ON_THREAD);
+			assertThat(slow.armingQueueSize()).isZero();
+			worker.submit(() -> lifecycle.finish(handle)).get(5, SECONDS);
+			assertThat(handle.isOnThreadSlot()).isFalse();
+			assertThat(handle.getWatchSlot()).isSameAs(DisconnectDetector.ON_THREAD);
+			assertThat(slow.armingQueueSize()).isZero();
+			assertThat(slow.registeredKeys()).isZero();
+		}
+		finally {
+			worker.shutdownNow();
+			slow.stop();
+			lifecycle.destroy();
+		}
+	}
+
+	@Test
+	void requestStillRunningOnItsThreadIsArmedByTheScanAndItsClientsCloseSeen() throws Exception {
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			Socket client = new Socket();
+			ContainerConnection connection = accept(client);
+			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), connection, false))
+				.get(5, SECONDS);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> handle.getWatchSlot() instanceof DisconnectDetector.Watch watch
+						&& watch.state() == DisconnectDetector.Watch.ARMED);
+			assertThat(this.detector.armingQueueSize()).isZero();
+			client.close();
+			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
+			worker.submit(() -> this.lifecycle.finish(handle)).get(5, SECONDS);
+		}
+		finally {
+			worker.shutdownNow();
+		}
+	}
+
+	@Test
+	void requestThatLeavesItsThreadIsQueuedForArmingAndItsClientsCloseSeen() throws Exception {
+		// Armed a while after it left its thread: its state in between can be looked at.
+		DisconnectDetector later = new DisconnectDetector(Duration.ofMillis(300), Duration.ofMillis(100),
+				new TcpStateTable());
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(later),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		later.start();
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			Socket client = new Socket();
+			ContainerConnection connection = accept(client);
+			// An async request: its first dispatch ends at once, its work goes on.
+			RequestHandle handle = worker.submit(() -> {
+				RequestHandle started = lifecycle.start(info(), connection, false);
+				lifecycle.leaveThread(started);
+				return started;
+			}).get(5, SECONDS);
+			assertThat(handle.isOnThreadSlot()).isFalse();
+			assertThat(handle.getWatchSlot()).isInstanceOf(DisconnectDetector.Watch.class);
+			assertThat(later.armingQueueSize()).isOne();
+			client.close();
+			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
+			lifecycle.finish(handle);
+			await().atMost(Duration.ofSeconds(5)).until(() -> later.registeredKeys() == 0);
+		}
+		finally {
+			worker.shutdownNow();
+			later.stop();
+			lifecycle.destroy();
+		}
+	}
+
+	@Test
+	void requestsEndingAroundTheArmDelayAreNeverAbortedAndLeaveNoChannelRegistered() throws Exception {
+		// Each of four worker threads runs requests that end between 0 and 12 ms (the arm
+		// delay is 5 ms), every third one leaving its thread first as an async request
+		// would: the scan, the queue and the requests' ends race in every order.
+		int threads = 4;
+		int perThread = 120;
+		ExecutorService workers = Executors.newFixedThreadPool(threads);
+		List<RequestHandle> handles = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Socket> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+		try {
+			List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				done.add(workers.submit(() -> {
+					java.util.Random random = new java.util.Random();
+					for (int i = 0; i < perThread; i++) {
+						Socket client = new Socket();
+						RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
+						clients.add(client);
+						handles.add(handle);
+						if (i % 3 == 0) {
+							this.lifecycle.leaveThread(handle);
+						}
+						java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(12_000_000));
+						this.lifecycle.finish(handle);
+					}
+					return null;
+				}));
+			}
+			for (java.util.concurrent.Future<?> future : done) {
+				future.get(60, SECONDS);
+			}
+			for (Socket client : clients) {
+				client.close();
+			}
+			assertThat(handles).hasSize(threads * perThread).noneMatch(RequestHandle::isAborted);
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.registeredKeys() == 0);
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armingQueueSize() == 0);
+		}
+		finally {
+			workers.shutdownNow();
+		}
+	}
+
+	@Test
 	void rehearsalSeesEveryLoopbackDepartureAndLeavesTheApplicationsRequestsAlone() throws Exception {
 		Socket client = new Socket();
 		RequestHandle real = this.lifecycle.start(info(), accept(client), false);
@@ -214,7 +343,7 @@ class DisconnectDetectorTests {
 		}
 	}
 
-	private ContainerConnection accept(Socket client) throws IOException {
+	private synchronized ContainerConnection accept(Socket client) throws IOException {
 		client.connect(this.listener.getLocalAddress(), 5000);
 		this.closeables.add(client);
 		SocketChannel accepted = this.listener.accept();

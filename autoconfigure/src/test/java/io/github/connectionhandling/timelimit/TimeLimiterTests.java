@@ -3,6 +3,8 @@ package io.github.connectionhandling.timelimit;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.RequestHandle;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -56,6 +59,66 @@ class TimeLimiterTests {
 		this.lifecycle.finish(handle);
 		assertThat(this.limiter.armedCount()).isZero();
 		assertThat(handle.isTimedOut()).isFalse();
+	}
+
+	@Test
+	void requestOnItsThreadIsLeftToTheDrainWithoutAQueueEntryAndTimesOutAtItsDeadline() throws Exception {
+		limiter(Duration.ofMillis(50), Duration.ofMillis(400));
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
+			// Found on its thread's slot by the drain, which arms a timer for it.
+			await().atMost(Duration.ofSeconds(5)).until(() -> handle.getTimerSlot() != TimeLimiter.ON_THREAD);
+			assertThat(handle.getTimerSlot()).isNotNull();
+			assertThat(this.limiter.armedCount()).isEqualTo(1);
+			await().atMost(Duration.ofSeconds(10)).until(handle::isTimedOut);
+			assertThat(System.nanoTime() - handle.getStartNanos())
+				.isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+			worker.submit(() -> this.lifecycle.finish(handle)).get(5, SECONDS);
+			assertThat(this.limiter.armedCount()).isZero();
+		}
+		finally {
+			worker.shutdownNow();
+		}
+	}
+
+	@Test
+	void requestThatEndsOnItsThreadBeforeTheDrainIsNeverArmedNorQueued() throws Exception {
+		limiter(Duration.ofHours(1), Duration.ofMillis(400));
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
+			assertThat(handle.getTimerSlot()).isSameAs(TimeLimiter.ON_THREAD);
+			assertThat(this.limiter.armedCount()).isEqualTo(1);
+			worker.submit(() -> this.lifecycle.finish(handle)).get(5, SECONDS);
+			assertThat(handle.getTimerSlot()).isNull();
+			assertThat(this.limiter.armedCount()).isZero();
+		}
+		finally {
+			worker.shutdownNow();
+		}
+	}
+
+	@Test
+	void requestThatLeavesItsThreadIsQueuedForTheDrainAndTimesOut() throws Exception {
+		limiter(Duration.ofMillis(50), Duration.ofMillis(400));
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			// An async request: its first dispatch ends, its work goes on elsewhere.
+			RequestHandle handle = worker.submit(() -> {
+				RequestHandle started = this.lifecycle.start(info(), null, false);
+				this.lifecycle.leaveThread(started);
+				return started;
+			}).get(5, SECONDS);
+			assertThat(handle.isOnThreadSlot()).isFalse();
+			assertThat(handle.getTimerSlot()).isNotSameAs(TimeLimiter.ON_THREAD).isNotNull();
+			await().atMost(Duration.ofSeconds(10)).until(handle::isTimedOut);
+			this.lifecycle.finish(handle);
+			assertThat(this.limiter.armedCount()).isZero();
+		}
+		finally {
+			worker.shutdownNow();
+		}
 	}
 
 	@Test
