@@ -114,6 +114,18 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private static final long NOTHING_ON_THREADS = Long.MIN_VALUE;
 
+	/**
+	 * When a scan last found a request on a thread slot, or a request woke the detector;
+	 * only the detector thread touches it. Under load a scan often finds none at that
+	 * instant (short requests, or the detector preempted the request threads between two
+	 * requests): sleeping until the next request woke it would cost that request a wake-up
+	 * call and the detector a second switch every tick, so it keeps ticking for
+	 * {@link #lingerNanos} (three of its longest ticks) after it last saw one.
+	 */
+	private long lastSeenOnThreadsNanos;
+
+	private final long lingerNanos;
+
 	private final Queue<Watch> newlyPolled = new ConcurrentLinkedQueue<>();
 
 	/** Watches polled by TCP state; only the detector thread touches it. */
@@ -173,6 +185,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		this.armDelayNanos = armDelay.toNanos();
 		this.armTickNanos = Math.max(1_000_000, this.armDelayNanos);
 		this.lastArmNanos = System.nanoTime() - this.armTickNanos;
+		this.lingerNanos = 3 * (this.armTickNanos << MAX_IDLE_SHIFT);
+		this.lastSeenOnThreadsNanos = this.lastArmNanos - this.lingerNanos;
 		this.pollIntervalNanos = pollInterval.toNanos();
 		this.tcpStates = tcpStates;
 		this.tcpStatesAvailable = tcpStates.isAvailable();
@@ -356,6 +370,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending
 					&& !scanThreads(null, System.nanoTime())) {
 				selector.select();
+				// Most likely woken by a request that started: more are coming.
+				this.lastSeenOnThreadsNanos = System.nanoTime();
 			}
 			this.sleeping = false;
 		}
@@ -378,9 +394,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			long due = Math.max(next.pendingSince + this.armDelayNanos, this.lastArmNanos + armTick());
 			wait = Math.max(1, due - now);
 		}
-		if (this.threadsDueNanos != NOTHING_ON_THREADS) {
-			long due = this.threadsDueNanos - now;
+		if (this.threadsDueNanos != NOTHING_ON_THREADS || lingering(now)) {
 			long tick = this.lastArmNanos + armTick() - now;
+			long due = (this.threadsDueNanos != NOTHING_ON_THREADS) ? this.threadsDueNanos - now : tick;
 			wait = Math.min(wait, Math.max(1, Math.max(due, tick)));
 		}
 		if (!this.polled.isEmpty() || !this.newlyPolled.isEmpty()) {
@@ -464,7 +480,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		Watch watch = this.arming.peek();
 		boolean queueDue = watch != null && now - watch.pendingSince >= this.armDelayNanos;
-		boolean threadsDue = this.threadsDueNanos != NOTHING_ON_THREADS && now - this.threadsDueNanos >= 0;
+		boolean threadsDue = (this.threadsDueNanos != NOTHING_ON_THREADS && now - this.threadsDueNanos >= 0)
+				|| lingering(now);
 		if (!queueDue && !threadsDue) {
 			return;
 		}
@@ -504,9 +521,12 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		boolean result = false;
 		try {
 			for (RequestHandle handle : handles) {
-				if (handle.getWatchSlot() != ON_THREAD || handle.isResponded()) {
-					// Watched another way, ended, or its client had the whole response.
-					continue;
+				if (handle.getWatchSlot() != ON_THREAD) {
+					continue; // watched already, or queued
+				}
+				this.lastSeenOnThreadsNanos = now;
+				if (handle.isResponded()) {
+					continue; // its client had the whole response: leaving is no abort now
 				}
 				long dueAt = handle.getStartNanos() + this.armDelayNanos;
 				if (selector == null || now - dueAt < 0) {
@@ -538,6 +558,10 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		this.threadsDueNanos = due;
 		return result;
+	}
+
+	private boolean lingering(long now) {
+		return now - this.lastSeenOnThreadsNanos < this.lingerNanos;
 	}
 
 	/** Register an {@link Watch#ARMING arming} watch's channel with the selector. */
