@@ -126,6 +126,15 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private final long lingerNanos;
 
+	/** When the thread slots were last scanned; only the detector thread touches it. */
+	private long lastScanNanos;
+
+	/**
+	 * Set while the detector would not scan the thread slots on its own at its next
+	 * wake-up (not lingering, nothing due): a request that starts on a slot must wake it.
+	 */
+	private volatile boolean threadsUnwatched;
+
 	private final Queue<Watch> newlyPolled = new ConcurrentLinkedQueue<>();
 
 	/** Watches polled by TCP state; only the detector thread touches it. */
@@ -187,6 +196,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		this.lastArmNanos = System.nanoTime() - this.armTickNanos;
 		this.lingerNanos = 3 * (this.armTickNanos << MAX_IDLE_SHIFT);
 		this.lastSeenOnThreadsNanos = this.lastArmNanos - this.lingerNanos;
+		this.lastScanNanos = this.lastArmNanos;
 		this.pollIntervalNanos = pollInterval.toNanos();
 		this.tcpStates = tcpStates;
 		this.tcpStatesAvailable = tcpStates.isAvailable();
@@ -226,7 +236,10 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			// Found by the scan of thread slots if it still runs after the arm delay: no
 			// watch, no queue entry for the many requests that end before.
 			handle.setWatchSlot(ON_THREAD);
-			if (this.sleeping) {
+			if (this.threadsUnwatched) {
+				// Cleared here so that only the first of the requests starting now wakes
+				// it; the detector then scans the slots for a while (lingering).
+				this.threadsUnwatched = false;
 				wakeup();
 			}
 			return;
@@ -278,10 +291,11 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		if (handle.getWatchSlot() != ON_THREAD || connection == null) {
 			return;
 		}
-		// Its body was read at its start: due one arm delay after that.
+		// Due one arm delay from now, not from its start: the queue stays in the order
+		// requests are due, which is all the detector looks at (its head).
 		Watch watch = new Watch(handle, connection);
 		watch.setState(Watch.PENDING);
-		watch.pendingSince = handle.getStartNanos();
+		watch.pendingSince = System.nanoTime();
 		if (!handle.compareAndSetWatchSlot(ON_THREAD, watch)) {
 			return; // the scan took it
 		}
@@ -362,16 +376,22 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	}
 
 	private void selectOnce(Selector selector) throws IOException {
-		long timeoutMillis = timeoutMillis(System.nanoTime());
+		long now = System.nanoTime();
+		boolean unwatched = this.threadsDueNanos == NOTHING_ON_THREADS && !lingering(now);
+		if (unwatched) {
+			this.threadsUnwatched = true;
+			// Scanned after the flag is set: a request that starts after this scan finds the
+			// flag set and wakes the detector (started()).
+			if (scanThreads(null, now)) {
+				this.threadsUnwatched = false;
+				unwatched = false;
+			}
+		}
+		long timeoutMillis = timeoutMillis(now);
 		if (timeoutMillis == 0) {
 			this.sleeping = true;
-			// The threads are scanned after sleeping is set: a request that starts after
-			// the scan wakes the detector (started()).
-			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending
-					&& !scanThreads(null, System.nanoTime())) {
+			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
 				selector.select();
-				// Most likely woken by a request that started: more are coming.
-				this.lastSeenOnThreadsNanos = System.nanoTime();
 			}
 			this.sleeping = false;
 		}
@@ -379,8 +399,16 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			this.cancelsPending = false; // this select deregisters them
 			selector.select(timeoutMillis);
 		}
+		if (unwatched && !this.threadsUnwatched) {
+			// Woken by a request that started on a slot: note when it is due, and linger,
+			// as more are likely to come.
+			long woken = System.nanoTime();
+			this.lastSeenOnThreadsNanos = woken;
+			scanThreads(null, woken);
+		}
+		this.threadsUnwatched = false;
 		handleReadable(selector);
-		long now = System.nanoTime();
+		now = System.nanoTime();
 		arm(selector, now);
 		handleReadable(selector);
 		pollTcpStates(now);
@@ -394,10 +422,12 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			long due = Math.max(next.pendingSince + this.armDelayNanos, this.lastArmNanos + armTick());
 			wait = Math.max(1, due - now);
 		}
-		if (this.threadsDueNanos != NOTHING_ON_THREADS || lingering(now)) {
-			long tick = this.lastArmNanos + armTick() - now;
-			long due = (this.threadsDueNanos != NOTHING_ON_THREADS) ? this.threadsDueNanos - now : tick;
-			wait = Math.min(wait, Math.max(1, Math.max(due, tick)));
+		if (this.threadsDueNanos != NOTHING_ON_THREADS) {
+			long due = Math.max(this.threadsDueNanos, this.lastArmNanos + armTick());
+			wait = Math.min(wait, Math.max(1, due - now));
+		}
+		if (lingering(now)) {
+			wait = Math.min(wait, Math.max(1, this.lastScanNanos + armTick() - now));
 		}
 		if (!this.polled.isEmpty() || !this.newlyPolled.isEmpty()) {
 			wait = Math.min(wait, Math.max(1, this.nextPollNanos - now));
@@ -475,18 +505,25 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 
 	private void arm(Selector selector, long now) {
-		if (now - this.lastArmNanos < armTick()) {
-			return; // woken early (readable keys, cancels): arm in the next batch
-		}
+		boolean passDue = now - this.lastArmNanos >= armTick(); // else: woken early, arm in the next batch
 		Watch watch = this.arming.peek();
-		boolean queueDue = watch != null && now - watch.pendingSince >= this.armDelayNanos;
-		boolean threadsDue = (this.threadsDueNanos != NOTHING_ON_THREADS && now - this.threadsDueNanos >= 0)
-				|| lingering(now);
-		if (!queueDue && !threadsDue) {
+		boolean queueDue = passDue && watch != null && now - watch.pendingSince >= this.armDelayNanos;
+		boolean threadsDue = passDue && this.threadsDueNanos != NOTHING_ON_THREADS
+				&& now - this.threadsDueNanos >= 0;
+		// While lingering the slots are scanned once per tick even with nothing known to be
+		// due: requests that started since the last scan are found there.
+		boolean lingerScan = lingering(now) && now - this.lastScanNanos >= armTick();
+		boolean armedOnThreads = (threadsDue || lingerScan) && scanThreads(selector, now);
+		if (!queueDue && !threadsDue && !armedOnThreads) {
+			if (lingerScan && this.threadsDueNanos == NOTHING_ON_THREADS) {
+				// Not a request on the threads: the next scans come less often too.
+				this.idleArmPasses = Math.min(this.idleArmPasses + 1, MAX_IDLE_SHIFT);
+			}
+			// Otherwise it found requests not yet due, and the pass when they are due tells.
 			return;
 		}
 		this.lastArmNanos = now;
-		boolean stillRunning = threadsDue && scanThreads(selector, now);
+		boolean stillRunning = armedOnThreads;
 		while ((watch = this.arming.peek()) != null && now - watch.pendingSince >= this.armDelayNanos) {
 			this.arming.poll();
 			// Read first: nearly every request has finished by now, and a failing
@@ -515,19 +552,19 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 * @return with a selector, whether it armed one; without, whether any is waiting
 	 */
 	private boolean scanThreads(@Nullable Selector selector, long now) {
+		this.lastScanNanos = now;
 		List<RequestHandle> handles = this.onThreads;
 		RequestThreads.collect(this, handles);
 		long due = NOTHING_ON_THREADS;
 		boolean result = false;
 		try {
 			for (RequestHandle handle : handles) {
-				if (handle.getWatchSlot() != ON_THREAD) {
-					continue; // watched already, or queued
+				if (handle.getWatchSlot() != ON_THREAD || handle.isResponded()) {
+					// Watched already, queued, or its client had the whole response (leaving
+					// is no abort now).
+					continue;
 				}
 				this.lastSeenOnThreadsNanos = now;
-				if (handle.isResponded()) {
-					continue; // its client had the whole response: leaving is no abort now
-				}
 				long dueAt = handle.getStartNanos() + this.armDelayNanos;
 				if (selector == null || now - dueAt < 0) {
 					due = (due == NOTHING_ON_THREADS || dueAt - due < 0) ? dueAt : due;
@@ -583,6 +620,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		// adaptor, and making hundreds in a burst of departures (interpreted, in the
 		// JVM's first burst) delayed every abort in it by tens of milliseconds.
 		watch.input = inputOf(channel);
+		watch.armedAtNanos = System.nanoTime();
 		if (!watch.compareAndSetState(Watch.ARMING, Watch.ARMED)) {
 			// Ended while being armed: its end left the watch to this step.
 			watch.key.cancel();
@@ -886,6 +924,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		volatile long pendingSince;
 
 		volatile @Nullable SelectionKey key;
+
+		/** When it was armed, for tests; written before the state is set to {@link #ARMED}. */
+		long armedAtNanos;
 
 		/** The channel's stream for FIONREAD, made when armed; only the detector touches it. */
 		@Nullable InputStream input;

@@ -4,7 +4,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
@@ -20,9 +21,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RequestThreads {
 
-	private static final List<Slot> slots = new CopyOnWriteArrayList<>();
-
-	private static final ThreadLocal<@Nullable Slot> local = new ThreadLocal<>();
+	/*
+	 * A map, not a ThreadLocal: a value left in the container's threads would keep the
+	 * application's class loader alive after a WAR is undeployed.
+	 */
+	private static final Map<Thread, Slot> slots = new ConcurrentHashMap<>();
 
 	private static final @Nullable MethodHandle isVirtual = isVirtualHandle();
 
@@ -36,22 +39,22 @@ public final class RequestThreads {
 	 * @return the slot, or {@code null} if the request is not on one
 	 */
 	static @Nullable Slot claim(RequestHandle handle) {
-		Slot slot = local.get();
+		Thread thread = Thread.currentThread();
+		Slot slot = slots.get(thread);
 		if (slot == null) {
-			if (isVirtual(Thread.currentThread())) {
+			if (isVirtual(thread)) {
 				return null;
 			}
-			slot = register();
+			slot = register(thread);
 		}
 		return slot.compareAndSet(null, handle) ? slot : null;
 	}
 
-	private static Slot register() {
+	private static Slot register(Thread thread) {
 		// A pool that lets idle threads die (Jetty's) replaces them: forget the dead ones.
-		slots.removeIf((slot) -> !slot.thread.isAlive());
-		Slot slot = new Slot(Thread.currentThread());
-		slots.add(slot);
-		local.set(slot);
+		slots.keySet().removeIf((candidate) -> !candidate.isAlive());
+		Slot slot = new Slot();
+		slots.put(thread, slot);
 		return slot;
 	}
 
@@ -61,7 +64,7 @@ public final class RequestThreads {
 	 * @param into where to add them
 	 */
 	public static void collect(LifecycleParticipant participant, List<RequestHandle> into) {
-		for (Slot slot : slots) {
+		for (Slot slot : slots.values()) {
 			RequestHandle handle = slot.get();
 			if (handle != null && handle.lifecycle().follows(participant)) {
 				into.add(handle);
@@ -95,12 +98,6 @@ public final class RequestThreads {
 
 	/** One platform thread's slot. */
 	static final class Slot extends AtomicReference<@Nullable RequestHandle> {
-
-		final Thread thread;
-
-		Slot(Thread thread) {
-			this.thread = thread;
-		}
 
 		/**
 		 * Take a request off this slot, if it is still there.

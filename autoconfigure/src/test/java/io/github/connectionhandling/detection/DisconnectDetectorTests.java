@@ -104,13 +104,10 @@ class DisconnectDetectorTests {
 			Thread.sleep(2);
 		}
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armTick() == 4 * delay);
-		// A request still running when due is armed all the same (that pass resets the
-		// interval to one arm delay; the passes after it, finding nothing, back off again).
+		// A request still running when due is armed all the same.
 		Socket client = new Socket();
 		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> handle.getWatchSlot() instanceof DisconnectDetector.Watch watch
-					&& watch.state() == DisconnectDetector.Watch.ARMED);
+		await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
 		client.close();
 		await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 		this.lifecycle.finish(handle);
@@ -141,8 +138,8 @@ class DisconnectDetectorTests {
 				new RequestLifecycle.Settings(Duration.ZERO, false, false));
 		slow.start();
 		try {
-			List<WeakReference<RequestHandle>> finished = List.of(startAndFinish(lifecycle, false),
-					startAndFinish(lifecycle, true));
+			List<WeakReference<RequestHandle>> finished = List.of(startAndFinish(lifecycle, false, false),
+					startAndFinish(lifecycle, true, false), startAndFinish(lifecycle, false, true));
 			await().atMost(Duration.ofSeconds(20)).until(() -> {
 				System.gc();
 				return finished.stream().allMatch((reference) -> reference.get() == null);
@@ -155,9 +152,14 @@ class DisconnectDetectorTests {
 	}
 
 	// A method of its own, so that no local variable keeps the request reachable.
-	private WeakReference<RequestHandle> startAndFinish(RequestLifecycle lifecycle, boolean bodyPending)
-			throws IOException {
+	private WeakReference<RequestHandle> startAndFinish(RequestLifecycle lifecycle, boolean bodyPending,
+			boolean async) throws IOException {
 		RequestHandle handle = lifecycle.start(info(), accept(new Socket()), bodyPending);
+		if (async) {
+			// Queued for arming when its first dispatch ends (off its thread's slot).
+			lifecycle.leaveThread(handle);
+			assertThat(handle.getWatchSlot()).isInstanceOf(DisconnectDetector.Watch.class);
+		}
 		lifecycle.finish(handle);
 		return new WeakReference<>(handle);
 	}
@@ -245,7 +247,80 @@ class DisconnectDetectorTests {
 	}
 
 	@Test
-	void requestsEndingAroundTheArmDelayAreNeverAbortedAndLeaveNoChannelRegistered() throws Exception {
+	void requestStartingAfterAQuietSpellIsArmedOneArmDelayInNotAfterTheBackedOffInterval() throws Exception {
+		// Long delays, so that the bound below leaves room for a slow machine.
+		long delay = Duration.ofMillis(50).toNanos();
+		DisconnectDetector detector = new DisconnectDetector(Duration.ofNanos(delay), Duration.ofMillis(100),
+				new TcpStateTable());
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(detector),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		detector.start();
+		ExecutorService worker = Executors.newSingleThreadExecutor();
+		try {
+			// Short requests back the detector off to its longest interval, four arm delays.
+			long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+			while (System.nanoTime() - end < 0 && detector.armTick() != 4 * delay) {
+				ContainerConnection connection = accept(new Socket());
+				worker.submit(() -> lifecycle.finish(lifecycle.start(info(), connection, false))).get(5, SECONDS);
+				Thread.sleep(5);
+			}
+			assertThat(detector.armTick()).isEqualTo(4 * delay);
+			// Quiet until it sleeps; then a request that keeps running is armed when due,
+			// not one backed-off interval later (200 ms here).
+			Thread.sleep(1000);
+			ContainerConnection connection = accept(new Socket());
+			RequestHandle handle = worker.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
+			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
+			assertThat(armed(handle).armedAtNanos - handle.getStartNanos()).isLessThan(3 * delay + delay / 2);
+			worker.submit(() -> lifecycle.finish(handle)).get(5, SECONDS);
+		}
+		finally {
+			worker.shutdownNow();
+			detector.stop();
+			lifecycle.destroy();
+		}
+	}
+
+	private static DisconnectDetector.@org.jspecify.annotations.Nullable Watch armed(RequestHandle handle) {
+		return (handle.getWatchSlot() instanceof DisconnectDetector.Watch watch
+				&& watch.state() == DisconnectDetector.Watch.ARMED) ? watch : null;
+	}
+
+	@Test
+	void requestStartingWhileTheDetectorWaitsForSomethingElseIsArmedWhenDue() throws Exception {
+		// A request whose body is never read is polled by TCP state: the detector then
+		// waits for the poll interval (10 s here) and has nothing else to do.
+		DisconnectDetector detector = new DisconnectDetector(Duration.ofMillis(5), Duration.ofSeconds(10),
+				new TcpStateTable());
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(detector),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		detector.start();
+		ExecutorService workers = Executors.newFixedThreadPool(2);
+		try {
+			ContainerConnection uploader = accept(new Socket());
+			RequestHandle uploading = workers.submit(() -> lifecycle.start(info(), uploader, true)).get(5, SECONDS);
+			// Long enough for the detector to stop scanning threads on its own.
+			Thread.sleep(500);
+			Socket client = new Socket();
+			ContainerConnection connection = accept(client);
+			RequestHandle handle = workers.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
+			// The request's start wakes it: armed when due, not at the next poll.
+			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
+			assertThat(armed(handle).armedAtNanos - handle.getStartNanos()).isLessThan(Duration.ofSeconds(2).toNanos());
+			client.close();
+			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
+			lifecycle.finish(handle);
+			lifecycle.finish(uploading);
+		}
+		finally {
+			workers.shutdownNow();
+			detector.stop();
+			lifecycle.destroy();
+		}
+	}
+
+	@Test
+	void requestsEndingAroundTheArmDelayLeaveNoChannelRegistered() throws Exception {
 		// Each of four worker threads runs requests that end between 0 and 12 ms (the arm
 		// delay is 5 ms), every third one leaving its thread first as an async request
 		// would: the scan, the queue and the requests' ends race in every order.
@@ -276,10 +351,8 @@ class DisconnectDetectorTests {
 			for (java.util.concurrent.Future<?> future : done) {
 				future.get(60, SECONDS);
 			}
-			for (Socket client : clients) {
-				client.close();
-			}
-			assertThat(handles).hasSize(threads * perThread).noneMatch(RequestHandle::isAborted);
+			assertThat(handles).hasSize(threads * perThread);
+			// With every client still connected: a key left registered would stay so.
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.registeredKeys() == 0);
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armingQueueSize() == 0);
 		}

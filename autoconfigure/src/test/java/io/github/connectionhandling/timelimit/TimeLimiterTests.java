@@ -126,17 +126,22 @@ class TimeLimiterTests {
 		// Under load the queue holds every request of the last drain delay: holding the
 		// requests themselves kept their graphs alive through young collections.
 		limiter(Duration.ofHours(1), Duration.ofSeconds(30));
-		WeakReference<RequestHandle> finished = startAndFinish();
+		List<WeakReference<RequestHandle>> finished = List.of(startAndFinish(false), startAndFinish(true));
 		await().atMost(Duration.ofSeconds(20)).until(() -> {
 			System.gc();
-			return finished.get() == null;
+			return finished.stream().allMatch((reference) -> reference.get() == null);
 		});
 		assertThat(this.limiter.armedCount()).isZero();
 	}
 
 	// A method of its own, so that no local variable keeps the request reachable.
-	private WeakReference<RequestHandle> startAndFinish() {
+	private WeakReference<RequestHandle> startAndFinish(boolean async) {
 		RequestHandle handle = this.lifecycle.start(info(), null, false);
+		if (async) {
+			// Queued when its first dispatch ends (off its thread's slot).
+			this.lifecycle.leaveThread(handle);
+			assertThat(handle.getTimerSlot()).isNotNull().isNotSameAs(TimeLimiter.ON_THREAD);
+		}
 		this.lifecycle.finish(handle);
 		return new WeakReference<>(handle);
 	}
