@@ -66,6 +66,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 */
 	private final long armTickNanos;
 
+	private final long armTickMillis;
+
 	/** When {@link #arm} last ran; only the detector thread touches it. */
 	private long lastArmNanos;
 
@@ -171,7 +173,10 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private volatile boolean running;
 
-	/** Set while the detector may block without a timeout: arming must wake it. */
+	/**
+	 * Set while the detector blocks without a timeout or for longer than a tick: a request
+	 * queued for arming or polling, or a key cancelled, must wake it.
+	 */
 	private volatile boolean sleeping;
 
 	/** Keys were cancelled since the last select: select again soon to release them. */
@@ -193,6 +198,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	public DisconnectDetector(Duration armDelay, Duration pollInterval, TcpStateTable tcpStates) {
 		this.armDelayNanos = armDelay.toNanos();
 		this.armTickNanos = Math.max(1_000_000, this.armDelayNanos);
+		this.armTickMillis = (this.armTickNanos + 999_999) / 1_000_000;
 		this.lastArmNanos = System.nanoTime() - this.armTickNanos;
 		this.lingerNanos = 3 * (this.armTickNanos << MAX_IDLE_SHIFT);
 		this.lastSeenOnThreadsNanos = this.lastArmNanos - this.lingerNanos;
@@ -388,25 +394,33 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			}
 		}
 		long timeoutMillis = timeoutMillis(now);
-		if (timeoutMillis == 0) {
+		if (timeoutMillis == 0 || timeoutMillis > this.armTickMillis) {
+			// Waiting longer than a tick (a poll interval) or until woken: a request queued
+			// meanwhile must wake it. Looked at again after the flag is set: what was queued
+			// before is seen here, what is queued after wakes it.
 			this.sleeping = true;
+			timeoutMillis = timeoutMillis(System.nanoTime());
+		}
+		if (timeoutMillis == 0) {
 			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
 				selector.select();
 			}
-			this.sleeping = false;
 		}
 		else {
 			this.cancelsPending = false; // this select deregisters them
 			selector.select(timeoutMillis);
 		}
-		if (unwatched && !this.threadsUnwatched) {
-			// Woken by a request that started on a slot: note when it is due, and linger,
-			// as more are likely to come.
-			long woken = System.nanoTime();
-			this.lastSeenOnThreadsNanos = woken;
-			scanThreads(null, woken);
+		this.sleeping = false;
+		if (unwatched) {
+			if (!this.threadsUnwatched) {
+				// Woken by a request that started on a slot: note when it is due, and
+				// linger, as more are likely to come.
+				long woken = System.nanoTime();
+				this.lastSeenOnThreadsNanos = woken;
+				scanThreads(null, woken);
+			}
+			this.threadsUnwatched = false;
 		}
-		this.threadsUnwatched = false;
 		handleReadable(selector);
 		now = System.nanoTime();
 		arm(selector, now);
@@ -515,7 +529,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		boolean lingerScan = lingering(now) && now - this.lastScanNanos >= armTick();
 		boolean armedOnThreads = (threadsDue || lingerScan) && scanThreads(selector, now);
 		if (!queueDue && !threadsDue && !armedOnThreads) {
-			if (lingerScan && this.threadsDueNanos == NOTHING_ON_THREADS) {
+			if (lingerScan && this.threadsDueNanos == NOTHING_ON_THREADS && this.arming.isEmpty()) {
 				// Not a request on the threads: the next scans come less often too.
 				this.idleArmPasses = Math.min(this.idleArmPasses + 1, MAX_IDLE_SHIFT);
 			}

@@ -77,6 +77,13 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 
 	};
 
+	/**
+	 * Arming a request's timer, by a drain, a limit change or a CPU-clock re-arm, happens
+	 * under one of these, picked by the request: never the request's own monitor, which
+	 * the application may hold.
+	 */
+	private final Object[] locks = new Object[64];
+
 	/** Requests found on thread slots by a drain; guarded by the young queue's lock. */
 	private final List<RequestHandle> onThreads = new ArrayList<>();
 
@@ -96,6 +103,9 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			thread.setDaemon(true);
 			return thread;
 		});
+		for (int i = 0; i < this.locks.length; i++) {
+			this.locks[i] = new Object();
+		}
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 	}
@@ -130,12 +140,21 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 
 	@Override
 	public void timeLimitChanged(RequestHandle handle) {
-		Duration limit = handle.getTimeLimit();
-		Object slot = handle.getTimerSlot();
-		if ((slot instanceof Queued || slot == ON_THREAD) && !limit.isZero() && limit.toNanos() > EAGER_LIMIT_NANOS) {
-			return; // still waiting for a drain, which arms it with the new limit
+		// Locked against a drain arming it at the same moment: the drain could read the old
+		// limit and set its timer after this one, and the old deadline would win.
+		synchronized (lockOf(handle)) {
+			Duration limit = handle.getTimeLimit();
+			Object slot = handle.getTimerSlot();
+			if ((slot instanceof Queued || slot == ON_THREAD) && !limit.isZero()
+					&& limit.toNanos() > EAGER_LIMIT_NANOS) {
+				return; // still waiting for a drain, which arms it with the new limit
+			}
+			arm(handle);
 		}
-		arm(handle);
+	}
+
+	private Object lockOf(RequestHandle handle) {
+		return this.locks[System.identityHashCode(handle) & (this.locks.length - 1)];
 	}
 
 	@Override
@@ -201,13 +220,15 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private void arm(RequestHandle handle) {
-		disarm(handle);
-		Duration limit = handle.getTimeLimit();
-		if (limit.isZero() || handle.isFinished()) {
-			return;
+		synchronized (lockOf(handle)) {
+			disarm(handle);
+			Duration limit = handle.getTimeLimit();
+			if (limit.isZero() || handle.isFinished()) {
+				return;
+			}
+			long delay = handle.getLimitStartNanos() + limit.toNanos() - System.nanoTime();
+			schedule(handle, new Timer(), delay);
 		}
-		long delay = handle.getLimitStartNanos() + limit.toNanos() - System.nanoTime();
-		schedule(handle, new Timer(), delay);
 	}
 
 	private void schedule(RequestHandle handle, Timer timer, long delayNanos) {
@@ -237,14 +258,16 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private void expire(RequestHandle handle, Timer timer) {
-		if (handle.getTimerSlot() != timer || handle.isFinished()) {
-			return; // re-armed or finished meanwhile
-		}
-		if (this.cpuClock) {
-			long remaining = handle.getTimeLimit().toNanos() - handle.cpuNanosSinceLimitStart();
-			if (remaining > 0) {
-				schedule(handle, timer, remaining);
-				return;
+		synchronized (lockOf(handle)) {
+			if (handle.getTimerSlot() != timer || handle.isFinished()) {
+				return; // re-armed or finished meanwhile
+			}
+			if (this.cpuClock) {
+				long remaining = handle.getTimeLimit().toNanos() - handle.cpuNanosSinceLimitStart();
+				if (remaining > 0) {
+					schedule(handle, timer, remaining);
+					return;
+				}
 			}
 		}
 		if (logger.isDebugEnabled()) {

@@ -307,9 +307,19 @@ class DisconnectDetectorTests {
 			// The request's start wakes it: armed when due, not at the next poll.
 			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
 			assertThat(armed(handle).armedAtNanos - handle.getStartNanos()).isLessThan(Duration.ofSeconds(2).toNanos());
+			// Both workers' slots are taken (the upload's, the first request's): a third
+			// request is queued, and queueing it wakes the detector too.
+			Thread.sleep(500);
+			ContainerConnection queuedConnection = accept(new Socket());
+			RequestHandle queued = workers.submit(() -> lifecycle.start(info(), queuedConnection, false))
+				.get(5, SECONDS);
+			assertThat(queued.isOnThreadSlot()).isFalse();
+			await().atMost(Duration.ofSeconds(5)).until(() -> armed(queued) != null);
+			assertThat(armed(queued).armedAtNanos - queued.getStartNanos()).isLessThan(Duration.ofSeconds(2).toNanos());
 			client.close();
 			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 			lifecycle.finish(handle);
+			lifecycle.finish(queued);
 			lifecycle.finish(uploading);
 		}
 		finally {
