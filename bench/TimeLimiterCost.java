@@ -40,9 +40,16 @@ public class TimeLimiterCost {
 				lifecycles[v] = new RequestLifecycle(new InFlightRequests(), participants,
 						new RequestLifecycle.Settings(Duration.ofSeconds(30), false, cpu));
 				List<RequestHandle> armed = new ArrayList<>();
-				for (int i = 0; i < others; i++) {
-					armed.add(lifecycles[v].start(INFO, null, false));
-				}
+				RequestLifecycle lifecycle = lifecycles[v];
+				// Started on a thread of their own: on this one, the first would hold its
+				// slot, and the measured requests would all be queued.
+				Thread starter = new Thread(() -> {
+					for (int i = 0; i < others; i++) {
+						armed.add(lifecycle.start(INFO, null, false));
+					}
+				});
+				starter.start();
+				joinUninterruptibly(starter);
 				background.add(armed);
 			}
 			for (int warmUp = 0; warmUp < 3; warmUp++) {
@@ -75,6 +82,15 @@ public class TimeLimiterCost {
 			}
 		}
 		System.exit(0);
+	}
+
+	private static void joinUninterruptibly(Thread thread) {
+		try {
+			thread.join();
+		}
+		catch (InterruptedException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static void run(RequestLifecycle lifecycle, int count) {

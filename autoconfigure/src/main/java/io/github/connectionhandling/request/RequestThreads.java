@@ -51,8 +51,9 @@ public final class RequestThreads {
 	}
 
 	private static Slot register(Thread thread) {
-		// A pool that lets idle threads die (Jetty's) replaces them: forget the dead ones.
-		slots.keySet().removeIf((candidate) -> !candidate.isAlive());
+		// A pool that lets idle threads die (Jetty's) replaces them: forget the dead ones,
+		// unless a request is still on the slot (it stays scanned until it ends).
+		slots.entrySet().removeIf((entry) -> !entry.getKey().isAlive() && entry.getValue().get() == null);
 		Slot slot = new Slot();
 		slots.put(thread, slot);
 		return slot;

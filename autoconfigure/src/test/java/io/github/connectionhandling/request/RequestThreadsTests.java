@@ -90,6 +90,30 @@ class RequestThreadsTests {
 	}
 
 	@Test
+	void requestWhoseThreadEndedStaysFollowedUntilItFinishes() throws Exception {
+		// Its thread ends while the request is still on the slot (its work goes on
+		// elsewhere without leaving the thread properly): a new thread's registration,
+		// which forgets dead threads, must not drop it from the scans.
+		RequestHandle[] started = new RequestHandle[1];
+		Thread thread = new Thread(() -> started[0] = start());
+		thread.start();
+		thread.join(5000);
+		assertThat(thread.isAlive()).isFalse();
+		RequestHandle orphan = started[0];
+		ExecutorService fresh = Executors.newSingleThreadExecutor();
+		try {
+			RequestHandle other = fresh.submit(this::start).get(5, TimeUnit.SECONDS);
+			assertThat(followed()).containsExactlyInAnyOrder(orphan, other);
+			this.lifecycle.finish(orphan);
+			this.lifecycle.finish(other);
+			assertThat(followed()).isEmpty();
+		}
+		finally {
+			fresh.shutdownNow();
+		}
+	}
+
+	@Test
 	void requestsOfALifecycleWithoutParticipantsTakeNoSlot() throws Exception {
 		// connection-handling.enabled=false: nothing scans slots, so nothing is put there.
 		RequestLifecycle disabled = new RequestLifecycle(new InFlightRequests(), List.of(),
