@@ -4,38 +4,45 @@
 #
 #   bench/overhead.sh [rounds=6] [seconds=5] [connections=32]     (rounds per launch)
 #
-# By default (MODE=alternate) the two settings, each in its own JVM, both pinned to one CPU
-# (the server CPU), are loaded in turn (A/B, then B/A, ...) by wrk (one thread) pinned to the
-# other CPU: each round's throughput is one JVM's alone on the saturated CPU, as the A/B/A/B
-# run the issue asks for. With MODE=together both are loaded at once by two wrk processes:
-# whatever else the machine does at a given moment slows both alike. Each round
-# measures, for each JVM, the requests served and the CPU time the JVM used (all its
-# threads, from /proc/<pid>/stat), and gives two ratios enabled/disabled:
-#   - requests per CPU second (the cost per request: the figure that matters), and
-#   - throughput (the scheduler shares the CPU between both JVMs' threads, so this also
-#     moves with the cost per request, but less precisely).
-# A launch's JIT outcome moves its ratio by several per cent, far more than its rounds do:
-# the result is the mean of the launches' medians, with its standard error (and the median
+# By default (JVMS=one, MODE=alternate) both settings run as two applications in one JVM
+# (bench/OneJvm.java: the sample app twice, one port each), pinned to one CPU (the server
+# CPU), and are loaded in turn (A/B, then B/A, ...) by wrk (one thread) pinned to the other
+# CPU: each round's throughput is one setting's alone on the saturated CPU, as the A/B/A/B
+# run the issue asks for. Sharing one JIT, the two differ only by what the starter runs:
+# with JVMS=two each setting has a JVM of its own, and a launch's JIT outcome moves the
+# ratio by ±4-6 % (A/A runs), so that a figure needs many launches. With MODE=together
+# (JVMS=two only) both JVMs are loaded at once by two wrk processes and compared by
+# requests per CPU second. Each round measures the requests served and the CPU time the
+# JVM used (all its threads, from /proc/<pid>/stat; with one JVM only the loaded app runs),
+# and gives two ratios enabled/disabled:
+#   - throughput, each setting alone on the CPU (the issue's figure), and
+#   - requests per CPU second (the cost per request).
+# The result is the mean of the launches' medians, with its standard error (and the median
 # of all rounds). Launches alternate which setting runs first (port, start, load and
 # pinning order): use an even LAUNCHES.
 #
+# The method's own checks: SAME=true|false gives both apps (or JVMs) that setting (an A/A
+# run: the method's bias and spread), and SPIN_NS=n (JVMS=one) adds to the first app a
+# filter busy for n ns per request, so that a known cost can be read off (calibration).
+#
 # The JIT needs a minute or more of load to reach steady state (the throughput of /status
-# grows tenfold meanwhile), far longer on one CPU: both JVMs warm up on both CPUs, in
+# grows tenfold meanwhile), far longer on one CPU: both settings warm up on both CPUs, in
 # 10 s chunks, until neither gained more than 3 % over its previous chunk (at least
-# WARMUP, at most WARMUP_MAX seconds), then every thread of both is pinned to the server
+# WARMUP, at most WARMUP_MAX seconds), then every thread is pinned to the server
 # CPU and a few seconds more let them settle.
 #
-# Environment: MODE (alternate or together, default alternate), CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVM pairs per
-# container, default 4: JIT outcomes differ between launches), WARMUP (default 40),
-# WARMUP_MAX (default 180), SERVER_CPU (default 1), CLIENT_CPU (default 0), PORT (default
-# 18080; the disabled app uses PORT+1), JVM_OPTS (default "-Xms512m -Xmx512m
+# Environment: JVMS (one or two, default one), MODE (alternate or together, default
+# alternate), CONTAINERS (default "tomcat jetty"), LAUNCHES (fresh JVMs per container,
+# default 4), WARMUP (default 40), WARMUP_MAX (default 180), SERVER_CPU (default 1),
+# CLIENT_CPU (default 0), CLIENT_IDLE (spin or halt, default spin: see below), PORT
+# (default 18080; the disabled app uses PORT+1), JVM_OPTS (default "-Xms512m -Xmx512m
 # -XX:+UseG1GC"), APP_ARGS (more arguments for both apps, e.g.
-# --connection-handling.abort-detection.arm-delay=20ms), JFR (a directory: record both JVMs
+# --connection-handling.abort-detection.arm-delay=20ms), JFR (a directory: record the JVMs
 # with JFR, dumped with jcmd before they stop; summarise with bench/JfrSummary.java),
-# SAME=true|false (an A/A run: both JVMs with that setting, so the ratios show the
-# method's own bias and the spread that JIT outcomes alone give), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
-# two commits: two runs with different PORTs may run at the same time; no build then), RFS
-# (on, off or auto: see bench/steering.sh; auto = on as root with MODE=alternate).
+# SAME, SPIN_NS (above), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample
+# app, e.g. to compare two commits: two runs with different PORTs may run at the same time;
+# no build then), RFS (on, off or auto: see bench/steering.sh; auto = on as root with
+# MODE=alternate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-6}
@@ -51,6 +58,12 @@ CLIENT_CPU=${CLIENT_CPU:-0}
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
 MODE=${MODE:-alternate}
 case $MODE in together|alternate) ;; *) echo "MODE must be together or alternate" >&2; exit 1;; esac
+JVMS=${JVMS:-one}
+case $JVMS in one|two) ;; *) echo "JVMS must be one or two" >&2; exit 1;; esac
+if [ "$JVMS" = one ] && [ "$MODE" = together ]; then
+  echo "JVMS=one needs MODE=alternate (one JVM's CPU time cannot be split between its apps)" >&2; exit 1
+fi
+if [ -n "${SPIN_NS:-}" ] && [ "$JVMS" != one ]; then echo "SPIN_NS needs JVMS=one" >&2; exit 1; fi
 
 command -v wrk >/dev/null || { echo "installing wrk" >&2; apt-get update -qq && apt-get install -y -qq wrk >&2; }
 command -v taskset >/dev/null || { echo "installing taskset" >&2; apt-get update -qq && apt-get install -y -qq util-linux >&2; }
@@ -88,6 +101,21 @@ start() { # jar enabled port label
     --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$4.log" 2>&1 &
   PIDS[$3]=$!
 }
+# JVMS=one: both apps in one JVM (bench/OneJvm.java, run against the jar extracted the way
+# Spring Boot recommends for production, so the classes are the jar's own).
+start_one_jvm() { # jar label on-first
+  local dir="$WORK/extracted-$2" jfr=()
+  rm -rf "$dir" "$dir-launcher"
+  java -Djarmode=tools -jar "$1" extract --destination "$dir" >/dev/null
+  local app; app=$(ls "$dir"/*.jar)
+  javac -cp "$app" -d "$dir-launcher" bench/OneJvm.java
+  [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$2.jfr")
+  # shellcheck disable=SC2086
+  java $JVM_OPTS "${jfr[@]}" -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
+    "${SPIN_NS:-0}" "$3" ${APP_ARGS:-} --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$2.log" 2>&1 &
+  PIDS[$ON]=$!
+  PIDS[$OFF]=$!
+}
 await() { # port
   for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$1/status" >/dev/null 2>&1 && return; sleep 0.5; done
   echo "app on port $1 did not start" >&2; cat "$WORK"/*.log >&2; exit 1
@@ -103,7 +131,21 @@ stop_all() {
   done
   PIDS=()
 }
-trap 'stop_all; steering_restore' EXIT
+# CLIENT_IDLE=spin (default): a SCHED_IDLE busy loop on the client CPU, which runs only when
+# wrk does not. Without it wrk's CPU halts between responses, and on this hypervisor waking a
+# halted vCPU costs the sender (the server) a VM exit per wake-up: a server a little slower
+# finds its client halted more often and pays for it, which amplified small costs about
+# twofold (a known 300 ns per request read as 1.7 %; bench/README.md). A client machine
+# under load, or a remote one, costs the server nothing of the kind. CLIENT_IDLE=halt: no loop.
+CLIENT_IDLE=${CLIENT_IDLE:-spin}
+case $CLIENT_IDLE in spin|halt) ;; *) echo "CLIENT_IDLE must be spin or halt" >&2; exit 1;; esac
+SPINNER=""
+if [ "$CLIENT_IDLE" = spin ]; then
+  command -v chrt >/dev/null || { echo "installing chrt" >&2; apt-get update -qq && apt-get install -y -qq util-linux >&2; }
+  taskset -c "$CLIENT_CPU" chrt --idle 0 sh -c 'while :; do :; done' &
+  SPINNER=$!
+fi
+trap 'stop_all; steering_restore; [ -n "$SPINNER" ] && kill "$SPINNER" 2>/dev/null' EXIT
 . bench/steering.sh
 # Loaded at once, both JVMs' receive work would run in softirq on whichever JVM's thread
 # the steering IPI interrupts, and their CPU times would bill each other (two runs of the
@@ -183,12 +225,16 @@ warm_up() {
   done
 }
 
-[ -n "${SAME:-}" ] && echo "A/A run: both JVMs with connection-handling.enabled=$SAME"
+[ -n "${SAME:-}" ] && echo "A/A run: both with connection-handling.enabled=$SAME"
+[ -n "${SPIN_NS:-}" ] && echo "calibration: the enabled=${SAME:-true} app also busy-waits ${SPIN_NS} ns per request"
 if [ "$MODE" = together ]; then how="loaded at once"; else how="loaded in turn (A/B, B/A, ...)"; fi
-echo "both JVMs on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
+if [ "$JVMS" = one ]; then where="both apps in one JVM (bench/OneJvm.java)"; else where="both JVMs"; fi
+echo "$where on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
   "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "network: $STEERING"
+if [ "$CLIENT_IDLE" = spin ]; then echo "client CPU: kept from halting by a SCHED_IDLE loop (CLIENT_IDLE=spin)"
+else echo "client CPU: halts when wrk waits (CLIENT_IDLE=halt)"; fi
 printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
   "req/CPU-s" ratio "on p50/p99 ms" "off p50/p99 ms"
 declare -A RATIOS CPU_RATIOS LAUNCH_MEDIANS
@@ -196,7 +242,9 @@ for container in $CONTAINERS; do
   jar=$TOMCAT_JAR; [ "$container" = jetty ] && jar=$JETTY_JAR
   for launch in $(seq 1 "$LAUNCHES"); do
     if [ $((launch % 2)) = 1 ]; then ON=$SLOT1; OFF=$SLOT2; else ON=$SLOT2; OFF=$SLOT1; fi
-    if [ "$ON" = "$SLOT1" ]; then
+    if [ "$JVMS" = one ]; then
+      start_one_jvm "$jar" "$container" "$([ "$ON" = "$SLOT1" ] && echo true || echo false)"
+    elif [ "$ON" = "$SLOT1" ]; then
       start "$jar" "${SAME:-true}" $ON "$container-on"
       start "$jar" "${SAME:-false}" $OFF "$container-off"
     else
@@ -206,7 +254,7 @@ for container in $CONTAINERS; do
     await $SLOT1; await $SLOT2
     warm_up
     taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT1]}" >/dev/null
-    taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT2]}" >/dev/null
+    [ "$JVMS" = one ] || taskset -a -p -c "$SERVER_CPU" "${PIDS[$SLOT2]}" >/dev/null
     load_both 10 # settle on one CPU, not measured
     launch_ratios=""
     for round in $(seq 1 "$ROUNDS"); do
