@@ -43,6 +43,8 @@ if [ -z "${JAR:-}" ]; then
     ./mvnw -B -q -ntp -Pjetty -pl sample-app -am package -DskipTests >&2
     JAR=$(ls sample-app/target/jetty/connection-handling-sample-app-*.jar | grep -v original | head -1)
   else
+    # A jar whose own classes did not change is not rebuilt, and keeps the old starter.
+    rm -f sample-app/target/connection-handling-sample-app-*.jar*
     ./mvnw -B -q -ntp -pl sample-app -am package -DskipTests >&2
     JAR=$(ls sample-app/target/connection-handling-sample-app-*.jar | grep -v original | head -1)
   fi

@@ -74,8 +74,10 @@ fi
 
 if [ "${SKIP_BUILD:-}" != 1 ] && [ -z "${TOMCAT_JAR:-}${JETTY_JAR:-}" ]; then
   echo "building the sample app (Tomcat and Jetty)" >&2
+  # Repackaging over an existing jar keeps the old starter in it (the jar plugin does not
+  # rebuild a jar whose own classes did not change): start afresh.
+  rm -f sample-app/target/connection-handling-sample-app-*.jar*
   ./mvnw -B -q -ntp -pl sample-app -am package -DskipTests >&2
-  # Repackaging over an existing Jetty jar can keep the old starter in it: start afresh.
   rm -rf sample-app/target/jetty
   ./mvnw -B -q -ntp -Pjetty -pl sample-app -am package -DskipTests >&2
 fi
