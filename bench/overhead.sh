@@ -134,11 +134,12 @@ stop_all() {
   PIDS=()
 }
 # CLIENT_IDLE=spin (default): a SCHED_IDLE busy loop on the client CPU, which runs only when
-# wrk does not. Without it wrk's CPU halts between responses, and on this hypervisor waking a
-# halted vCPU costs the sender (the server) a VM exit per wake-up: a server a little slower
-# finds its client halted more often and pays for it, which amplified small costs about
-# twofold (a known 300 ns per request read as 1.7 %; bench/README.md). A client machine
-# under load, or a remote one, costs the server nothing of the kind. CLIENT_IDLE=halt: no loop.
+# wrk does not. Without it wrk's CPU halts between responses, and waking a halted vCPU costs
+# the sender (the server) more than interrupting a running one: a server a little slower
+# finds its client halted more often and pays for it. A remote client, or a client machine
+# with other work, costs the server nothing of the kind. With the loop the enabled/disabled
+# ratio rose by 2-3 %; small costs still read at about twice their share (a known 300 ns
+# per request as about 2 %; bench/README.md, session 9). CLIENT_IDLE=halt: no loop.
 CLIENT_IDLE=${CLIENT_IDLE:-spin}
 case $CLIENT_IDLE in spin|halt) ;; *) echo "CLIENT_IDLE must be spin or halt" >&2; exit 1;; esac
 SPINNER=""
