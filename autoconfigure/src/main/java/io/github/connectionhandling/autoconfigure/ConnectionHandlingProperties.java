@@ -156,8 +156,10 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		 * How long a request runs before its connection is watched. Requests shorter than
 		 * this never touch the detector's selector; a client that leaves earlier is
 		 * noticed once the request is watched. Due requests are armed in batches at most
-		 * once per delay, so watching starts between one and two delays in (up to five
-		 * under a load of short requests, while no due request is still running).
+		 * once per delay, so watching starts between one and two delays in. Under a load
+		 * of short requests, while no due request is still running, the delay and the
+		 * batches' interval double, up to sixteen times, so watching then starts up to 32
+		 * delays in.
 		 */
 		private Duration armDelay = Duration.ofMillis(5);
 

@@ -37,7 +37,7 @@ final class DetectorRehearsal {
 	/** How long any step may take before the rehearsal gives up (a loaded machine). */
 	private static final long STEP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-	/** Requests are armed within five arm delays (see DisconnectDetector#armTick). */
+	/** Requests are armed within two of the longest backed-off arm delays (see DisconnectDetector#armTick). */
 	private final long armWithinNanos;
 
 	private final DisconnectDetector detector;
@@ -47,7 +47,7 @@ final class DetectorRehearsal {
 	private final int rounds;
 
 	DetectorRehearsal(DisconnectDetector detector, int connections, int rounds, Duration armDelay) {
-		this.armWithinNanos = 5 * armDelay.toNanos();
+		this.armWithinNanos = (2L << DisconnectDetector.MAX_IDLE_SHIFT) * armDelay.toNanos();
 		this.detector = detector;
 		this.connections = connections;
 		this.rounds = rounds;

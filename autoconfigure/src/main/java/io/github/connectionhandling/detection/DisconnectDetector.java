@@ -73,14 +73,18 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	/**
 	 * Arming passes in a row that found every due request already finished, up to
-	 * {@link #MAX_IDLE_SHIFT}; each doubles the tick. Under load of short requests the
-	 * detector otherwise woke 200 times a second (at 5 ms) to arm nothing, and those
-	 * wake-ups were most of its CPU (about 35 µs each on a busy CPU). One pass that arms
-	 * a request resets it. Only the detector thread touches it.
+	 * {@link #MAX_IDLE_SHIFT}; each doubles both the tick and the arm delay. One pass that
+	 * arms a request, or the detector going quiet, resets it. Under a load of short
+	 * requests the detector otherwise woke 200 times a second (at 5 ms) to arm nothing;
+	 * and a saturated CPU stretches a few of them past a short arm delay, so that arming
+	 * those, only to see them end a moment later, kept resetting it: each wake-up preempts
+	 * a request thread, and on Jetty the 78 a second left with the tick alone backed off
+	 * (to four arm delays) cost about 2 % of a trivial endpoint's throughput (bench/README.md,
+	 * session 10). Only the detector thread writes it.
 	 */
 	private volatile int idleArmPasses;
 
-	private static final int MAX_IDLE_SHIFT = 2;
+	static final int MAX_IDLE_SHIFT = 4;
 
 	private final long pollIntervalNanos;
 
@@ -196,7 +200,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 * @param tcpStates where TCP states are read
 	 */
 	public DisconnectDetector(Duration armDelay, Duration pollInterval, TcpStateTable tcpStates) {
-		this.armDelayNanos = armDelay.toNanos();
+		// Capped (at about a year) so that backing off never overflows.
+		this.armDelayNanos = Math.min(armDelay.toNanos(), Long.MAX_VALUE >> 8);
 		this.armTickNanos = Math.max(1_000_000, this.armDelayNanos);
 		this.armTickMillis = (this.armTickNanos + 999_999) / 1_000_000;
 		this.lastArmNanos = System.nanoTime() - this.armTickNanos;
@@ -403,6 +408,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		if (timeoutMillis == 0) {
 			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
+				// Quiet: the next request is watched one arm delay in, whatever the last load.
+				this.idleArmPasses = 0;
 				selector.select();
 			}
 		}
@@ -433,7 +440,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		long wait = Long.MAX_VALUE;
 		Watch next = this.arming.peek();
 		if (next != null) {
-			long due = Math.max(next.pendingSince + this.armDelayNanos, this.lastArmNanos + armTick());
+			long due = Math.max(next.pendingSince + armDelay(), this.lastArmNanos + armTick());
 			wait = Math.max(1, due - now);
 		}
 		if (this.threadsDueNanos != NOTHING_ON_THREADS) {
@@ -521,7 +528,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	private void arm(Selector selector, long now) {
 		boolean passDue = now - this.lastArmNanos >= armTick(); // else: woken early, arm in the next batch
 		Watch watch = this.arming.peek();
-		boolean queueDue = passDue && watch != null && now - watch.pendingSince >= this.armDelayNanos;
+		long delay = armDelay();
+		boolean queueDue = passDue && watch != null && now - watch.pendingSince >= delay;
 		boolean threadsDue = passDue && this.threadsDueNanos != NOTHING_ON_THREADS
 				&& now - this.threadsDueNanos >= 0;
 		// While lingering the slots are scanned once per tick even with nothing known to be
@@ -538,7 +546,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		this.lastArmNanos = now;
 		boolean stillRunning = armedOnThreads;
-		while ((watch = this.arming.peek()) != null && now - watch.pendingSince >= this.armDelayNanos) {
+		while ((watch = this.arming.peek()) != null && now - watch.pendingSince >= delay) {
 			this.arming.poll();
 			// Read first: nearly every request has finished by now, and a failing
 			// compareAndSet would still take the line from the core that finished it.
@@ -567,6 +575,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 */
 	private boolean scanThreads(@Nullable Selector selector, long now) {
 		this.lastScanNanos = now;
+		long delay = armDelay();
 		List<RequestHandle> handles = this.onThreads;
 		RequestThreads.collect(this, handles);
 		long due = NOTHING_ON_THREADS;
@@ -579,7 +588,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 					continue;
 				}
 				this.lastSeenOnThreadsNanos = now;
-				long dueAt = handle.getStartNanos() + this.armDelayNanos;
+				long dueAt = handle.getStartNanos() + delay;
 				if (selector == null || now - dueAt < 0) {
 					due = (due == NOTHING_ON_THREADS || dueAt - due < 0) ? dueAt : due;
 					result |= selector == null;
@@ -645,12 +654,17 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	/**
 	 * How long after the last arming pass the next may run: the arm delay, doubled for
-	 * each recent pass that found nothing still running (at most four arm delays). A
-	 * request is watched between one and two arm delays after its body was read, or up to
-	 * five under a load of short requests, until a pass finds one still running.
+	 * each step of back-off, as the arm delay itself (at most sixteen arm delays). A
+	 * request is watched between one and two arm delays after its body was read, or, under
+	 * a load of short requests, up to 32, until a pass finds one still running.
 	 */
 	long armTick() {
 		return this.armTickNanos << this.idleArmPasses;
+	}
+
+	/** How long a request runs before it is watched, as backed off now. */
+	long armDelay() {
+		return this.armDelayNanos << this.idleArmPasses;
 	}
 
 	private static SelectionKey register(Selector selector, @Nullable SocketChannel channel, Watch watch)

@@ -181,6 +181,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	private void drain() {
 		// Locked against armedCount(): a handle taken from the queue but not yet armed
 		// would be counted nowhere.
+		boolean waiting = false;
 		synchronized (this.young) {
 			this.drainScheduled.set(false);
 			Queued queued;
@@ -191,10 +192,17 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 				}
 			}
 			RequestThreads.collect(this, this.onThreads);
+			long now = System.nanoTime();
 			try {
 				for (RequestHandle handle : this.onThreads) {
 					if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
-						arm(handle);
+						if (now - handle.getStartNanos() < this.drainDelayNanos) {
+							// Started since the last drain: most likely done by the next.
+							waiting = true;
+						}
+						else {
+							arm(handle);
+						}
 					}
 				}
 			}
@@ -202,7 +210,9 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 				this.onThreads.clear();
 			}
 		}
-		if (!this.young.isEmpty()) {
+		if (waiting || !this.young.isEmpty()) {
+			// Scheduled from here, under load: a request thread scheduling it would wake
+			// this thread for it, a second switch per drain.
 			scheduleDrain();
 		}
 	}

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.request.InFlightRequests;
@@ -94,23 +96,78 @@ class DisconnectDetectorTests {
 	void armingBacksOffWhileDueRequestsHaveAllFinishedAndARunningOneIsStillWatched() throws Exception {
 		long delay = Duration.ofMillis(5).toNanos();
 		// Short requests, each finished before it is due: the passes that find them arm
-		// nothing, and the detector wakes less often, down to once per four arm delays.
-		long end = System.nanoTime() + Duration.ofMillis(300).toNanos();
-		while (System.nanoTime() - end < 0 && this.detector.armTick() != 4 * delay) {
+		// nothing, and the detector wakes less often, down to once per sixteen arm delays.
+		// Kept up until then: once quiet, the detector returns to one arm delay.
+		long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (System.nanoTime() - end < 0 && this.detector.armDelay() != 16 * delay) {
 			Socket client = new Socket();
 			RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
 			this.lifecycle.finish(handle);
 			client.close();
 			Thread.sleep(2);
 		}
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armTick() == 4 * delay);
-		// A request still running when due is armed all the same.
+		assertThat(this.detector.armDelay()).isEqualTo(16 * delay);
+		// A request still running when due is armed all the same, and, having run for the
+		// longest backed-off delay, returns the detector to one arm delay.
 		Socket client = new Socket();
 		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
 		await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armDelay() == delay);
 		client.close();
 		await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 		this.lifecycle.finish(handle);
+	}
+
+	@Test
+	void requestsStretchedPastTheArmDelayDoNotKeepArmingAtItsShortestTick() throws Exception {
+		long delay = Duration.ofMillis(5).toNanos();
+		// A load of short requests of which every fifth runs three arm delays, as a
+		// saturated CPU stretches some: they are armed while the delay is short, but only a
+		// request running for the longest backed-off delay (80 ms) returns it to one.
+		ScheduledExecutorService finisher = Executors.newSingleThreadScheduledExecutor();
+		try {
+			long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			long backedOffSince = 0;
+			for (int i = 0; System.nanoTime() - end < 0; i++) {
+				Socket client = new Socket();
+				RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
+				Runnable finish = () -> {
+					this.lifecycle.finish(handle);
+					closeQuietly(client);
+				};
+				if (i % 5 == 0) {
+					finisher.schedule(finish, 3 * delay, TimeUnit.NANOSECONDS);
+				}
+				else {
+					finish.run();
+				}
+				Thread.sleep(2);
+				if (this.detector.armTick() != 16 * delay) {
+					backedOffSince = 0;
+				}
+				else if (backedOffSince == 0) {
+					backedOffSince = System.nanoTime();
+				}
+				else if (System.nanoTime() - backedOffSince > Duration.ofMillis(500).toNanos()) {
+					break;
+				}
+			}
+			assertThat(backedOffSince).as("backed off to sixteen arm delays for 500 ms").isNotZero();
+			assertThat(System.nanoTime() - backedOffSince).isGreaterThan(Duration.ofMillis(500).toNanos());
+		}
+		finally {
+			finisher.shutdown();
+			assertThat(finisher.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// closing a test client
+		}
 	}
 
 	@Test
@@ -257,17 +314,18 @@ class DisconnectDetectorTests {
 		detector.start();
 		ExecutorService worker = Executors.newSingleThreadExecutor();
 		try {
-			// Short requests back the detector off to its longest interval, four arm delays.
-			long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-			while (System.nanoTime() - end < 0 && detector.armTick() != 4 * delay) {
+			// Short requests back the detector off to its longest interval, sixteen arm delays.
+			long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (System.nanoTime() - end < 0 && detector.armTick() != 16 * delay) {
 				ContainerConnection connection = accept(new Socket());
 				worker.submit(() -> lifecycle.finish(lifecycle.start(info(), connection, false))).get(5, SECONDS);
 				Thread.sleep(5);
 			}
-			assertThat(detector.armTick()).isEqualTo(4 * delay);
-			// Quiet until it sleeps; then a request that keeps running is armed when due,
-			// not one backed-off interval later (200 ms here).
-			Thread.sleep(1000);
+			assertThat(detector.armTick()).isEqualTo(16 * delay);
+			// Quiet until it sleeps (it lingers for three of its longest ticks); then a
+			// request that keeps running is armed one arm delay in, not one backed-off
+			// interval later (800 ms here).
+			Thread.sleep(3000);
 			ContainerConnection connection = accept(new Socket());
 			RequestHandle handle = worker.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
 			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);

@@ -83,6 +83,32 @@ class TimeLimiterTests {
 	}
 
 	@Test
+	void drainLeavesARequestThatStartedSinceTheLastToTheNextOneWhichItSchedulesItself() throws Exception {
+		limiter(Duration.ofMillis(300), Duration.ofSeconds(30));
+		ExecutorService workers = Executors.newFixedThreadPool(2);
+		try {
+			RequestHandle first = workers.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
+			Thread.sleep(200);
+			// Runs for 100 ms at most when the drain comes: most such requests are done by
+			// the next drain, so this one does not touch the scheduler yet.
+			RequestHandle second = workers.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
+			await().atMost(Duration.ofSeconds(5)).until(() -> first.getTimerSlot() != TimeLimiter.ON_THREAD);
+			assertThat(second.getTimerSlot()).isSameAs(TimeLimiter.ON_THREAD);
+			// No request starts now: the drain scheduled the next drain itself.
+			await().atMost(Duration.ofSeconds(5)).until(() -> second.getTimerSlot() != TimeLimiter.ON_THREAD);
+			assertThat(second.getTimerSlot()).isNotNull();
+			assertThat(this.limiter.armedCount()).isEqualTo(2);
+			for (RequestHandle handle : List.of(first, second)) {
+				this.lifecycle.finish(handle);
+			}
+			assertThat(this.limiter.armedCount()).isZero();
+		}
+		finally {
+			workers.shutdownNow();
+		}
+	}
+
+	@Test
 	void requestThatEndsOnItsThreadBeforeTheDrainIsNeverArmedNorQueued() throws Exception {
 		limiter(Duration.ofHours(1), Duration.ofMillis(400));
 		ExecutorService worker = Executors.newSingleThreadExecutor();
