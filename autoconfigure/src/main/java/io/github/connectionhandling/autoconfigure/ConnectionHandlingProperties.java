@@ -156,10 +156,11 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		 * How long a request runs before its connection is watched. Requests shorter than
 		 * this never touch the detector's selector; a client that leaves earlier is
 		 * noticed once the request is watched. Due requests are armed in batches at most
-		 * once per delay, so watching starts between one and two delays in. Under a load
-		 * of short requests, while no due request is still running, the delay and the
-		 * batches' interval double, up to sixteen times, so watching then starts up to 32
-		 * delays in.
+		 * once per delay (at least 1 ms apart), so watching starts between one and two
+		 * delays in. Under a load of short requests, while no due request is still
+		 * running, the delay and the batches' interval double, up to sixteen-fold, so
+		 * watching then starts up to 32 delays in; both return to one delay when a
+		 * request is still running when due or the load stops.
 		 */
 		private Duration armDelay = Duration.ofMillis(5);
 

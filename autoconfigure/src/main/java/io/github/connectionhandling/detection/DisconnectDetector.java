@@ -66,8 +66,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	 */
 	private final long armTickNanos;
 
-	private final long armTickMillis;
-
 	/** When {@link #arm} last ran; only the detector thread touches it. */
 	private long lastArmNanos;
 
@@ -178,10 +176,19 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	private volatile boolean running;
 
 	/**
-	 * Set while the detector blocks without a timeout or for longer than a tick: a request
-	 * queued for arming or polling, or a key cancelled, must wake it.
+	 * When the detector next looks at its queues by itself: {@link #AWAKE} while it runs,
+	 * {@link Long#MAX_VALUE} while it blocks until woken. A request thread wakes it only
+	 * if it needs it sooner: a request queued for arming one arm delay on, a polled one a
+	 * poll interval on, a cancelled key within {@link #FLUSH_NANOS}. A flag set for any
+	 * wait longer than the shortest tick woke it for every request queued while it was
+	 * backed off (virtual threads, request bodies).
 	 */
-	private volatile boolean sleeping;
+	private volatile long wakeAtNanos = AWAKE;
+
+	private static final long AWAKE = Long.MIN_VALUE;
+
+	/** Select timeouts are whole milliseconds: a wake-up this much later is on time. */
+	private static final long WAKE_SLACK_NANOS = 1_000_000;
 
 	/** Keys were cancelled since the last select: select again soon to release them. */
 	private volatile boolean cancelsPending;
@@ -203,7 +210,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		// Capped (at about a year) so that backing off never overflows.
 		this.armDelayNanos = Math.min(armDelay.toNanos(), Long.MAX_VALUE >> 8);
 		this.armTickNanos = Math.max(1_000_000, this.armDelayNanos);
-		this.armTickMillis = (this.armTickNanos + 999_999) / 1_000_000;
 		this.lastArmNanos = System.nanoTime() - this.armTickNanos;
 		this.lingerNanos = 3 * (this.armTickNanos << MAX_IDLE_SHIFT);
 		this.lastSeenOnThreadsNanos = this.lastArmNanos - this.lingerNanos;
@@ -290,9 +296,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		if ((state == Watch.NEW || state == Watch.POLLING) && watch.compareAndSetState(state, Watch.PENDING)) {
 			watch.pendingSince = System.nanoTime();
 			this.arming.add(watch);
-			if (this.sleeping) {
-				wakeup();
-			}
+			wakeupIfLaterThan(armDelay());
 		}
 	}
 
@@ -317,9 +321,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			return;
 		}
 		this.arming.add(watch);
-		if (this.sleeping) {
-			wakeup();
-		}
+		wakeupIfLaterThan(armDelay());
 	}
 
 	@Override
@@ -347,9 +349,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				// FLUSH_NANOS; waking it for every request would cost a syscall each.
 				key.cancel();
 				this.cancelsPending = true;
-				if (this.sleeping) {
-					wakeup();
-				}
+				wakeupIfLaterThan(FLUSH_NANOS);
 			}
 		}
 	}
@@ -357,9 +357,16 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	private void poll(Watch watch) {
 		if (this.tcpStatesAvailable) {
 			this.newlyPolled.add(watch);
-			if (this.sleeping) {
-				wakeup();
-			}
+			wakeupIfLaterThan(this.pollIntervalNanos);
+		}
+	}
+
+	/** Wake the detector unless it will look at its queues within {@code nanos} anyway. */
+	private void wakeupIfLaterThan(long nanos) {
+		long wakeAt = this.wakeAtNanos;
+		if (wakeAt != AWAKE
+				&& (wakeAt == Long.MAX_VALUE || wakeAt - (System.nanoTime() + nanos + WAKE_SLACK_NANOS) > 0)) {
+			wakeup();
 		}
 	}
 
@@ -397,27 +404,29 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 				this.threadsUnwatched = false;
 				unwatched = false;
 			}
-		}
-		long timeoutMillis = timeoutMillis(now);
-		if (timeoutMillis == 0 || timeoutMillis > this.armTickMillis) {
-			// Waiting longer than a tick (a poll interval) or until woken: a request queued
-			// meanwhile must wake it. Looked at again after the flag is set: what was queued
-			// before is seen here, what is queued after wakes it.
-			this.sleeping = true;
-			timeoutMillis = timeoutMillis(System.nanoTime());
-		}
-		if (timeoutMillis == 0) {
-			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
+			else if (this.arming.isEmpty()) {
 				// Quiet: the next request is watched one arm delay in, whatever the last load.
 				this.idleArmPasses = 0;
+			}
+		}
+		// Published, then the queues are looked at again: what was queued before is seen
+		// here, what is queued after wakes it if it needs it sooner. Only ever lowered
+		// before the select, which never waits past it.
+		long wakeAt = wakeAt(now, timeoutMillis(now));
+		this.wakeAtNanos = wakeAt;
+		long again = System.nanoTime();
+		wakeAt = Math.min(wakeAt, wakeAt(again, timeoutMillis(again)));
+		this.wakeAtNanos = wakeAt;
+		if (wakeAt == Long.MAX_VALUE) {
+			if (this.arming.isEmpty() && this.newlyPolled.isEmpty() && !this.cancelsPending) {
 				selector.select();
 			}
 		}
 		else {
 			this.cancelsPending = false; // this select deregisters them
-			selector.select(timeoutMillis);
+			selector.select(Math.max(1, (wakeAt - System.nanoTime() + 999_999) / 1_000_000));
 		}
-		this.sleeping = false;
+		this.wakeAtNanos = AWAKE;
 		if (unwatched) {
 			if (!this.threadsUnwatched) {
 				// Woken by a request that started on a slot: note when it is due, and
@@ -433,6 +442,10 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		arm(selector, now);
 		handleReadable(selector);
 		pollTcpStates(now);
+	}
+
+	private static long wakeAt(long now, long timeoutMillis) {
+		return (timeoutMillis == 0) ? Long.MAX_VALUE : now + timeoutMillis * 1_000_000;
 	}
 
 	/** 0 = block until woken. */

@@ -24,12 +24,13 @@ import org.springframework.beans.factory.DisposableBean;
  * Signals {@link ConnectionStatus#TIMEOUT} when a request's time limit runs out. One
  * scheduler thread serves every request: arming and disarming a limit are O(log n), and a
  * request that finishes before its limit leaves nothing behind (cancelled timers are
- * removed at once). A request with a limit over 250 ms is only marked at its start: a
- * drain at most 100 ms later arms timers for those still running, found on their
- * threads' slots ({@link RequestThreads}) or, once they left their first thread, in a
- * queue. The short requests that make up most traffic never touch the scheduler's queue
- * nor any other, and the timer thread wakes ten times a second under load, not once per
- * request.
+ * removed at once). A request with a limit over 250 ms is only marked at its start:
+ * drains 100 ms apart arm timers for those still running, found on their threads' slots
+ * ({@link RequestThreads}) once they have run for 100 ms (so at most 200 ms in, or earlier
+ * if their deadline is near) or, once they left their first thread, in a queue. The short
+ * requests that make up most traffic never touch the scheduler's queue nor any other, and
+ * under load the timer thread wakes ten times a second, scheduling its next drain itself,
+ * not once per request.
  * <p>
  * On the wall clock a timer fires at the deadline. On the CPU clock it fires when the
  * limit could first have been used up (CPU time never runs faster than the wall clock
@@ -125,7 +126,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			return;
 		}
 		// Most requests end long before their limit: arm a timer only for those still
-		// running at the next drain (the deadline is unchanged). On its first thread the
+		// running at a drain after they ran for the drain delay (the deadline is unchanged). On its first thread the
 		// drain finds the request on the thread's slot; elsewhere it is queued.
 		if (handle.isOnThreadSlot()) {
 			handle.setTimerSlot(ON_THREAD);
@@ -181,8 +182,8 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	private void drain() {
 		// Locked against armedCount(): a handle taken from the queue but not yet armed
 		// would be counted nowhere.
-		boolean waiting = false;
 		synchronized (this.young) {
+			boolean waiting = false;
 			this.drainScheduled.set(false);
 			Queued queued;
 			while ((queued = this.young.poll()) != null) {
@@ -196,8 +197,11 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			try {
 				for (RequestHandle handle : this.onThreads) {
 					if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
-						if (now - handle.getStartNanos() < this.drainDelayNanos) {
-							// Started since the last drain: most likely done by the next.
+						if (now - handle.getStartNanos() < this.drainDelayNanos
+								&& handle.getLimitStartNanos() + handle.getTimeLimit().toNanos() - now > 2
+										* this.drainDelayNanos) {
+							// Started since the last drain: most likely done by the next,
+							// which still comes well before its deadline.
 							waiting = true;
 						}
 						else {
@@ -209,11 +213,12 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			finally {
 				this.onThreads.clear();
 			}
-		}
-		if (waiting || !this.young.isEmpty()) {
-			// Scheduled from here, under load: a request thread scheduling it would wake
-			// this thread for it, a second switch per drain.
-			scheduleDrain();
+			if (waiting || !this.young.isEmpty()) {
+				// Scheduled from here, under load: a request thread scheduling it would
+				// wake this thread for it, a second switch per drain. Under the lock, so
+				// that armedCount() never sees the flag set and the drain not queued.
+				scheduleDrain();
+			}
 		}
 	}
 

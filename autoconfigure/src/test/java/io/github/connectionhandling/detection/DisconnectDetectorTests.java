@@ -107,12 +107,10 @@ class DisconnectDetectorTests {
 			Thread.sleep(2);
 		}
 		assertThat(this.detector.armDelay()).isEqualTo(16 * delay);
-		// A request still running when due is armed all the same, and, having run for the
-		// longest backed-off delay, returns the detector to one arm delay.
+		// A request still running when due is armed all the same.
 		Socket client = new Socket();
 		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
 		await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armDelay() == delay);
 		client.close();
 		await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 		this.lifecycle.finish(handle);
@@ -322,10 +320,10 @@ class DisconnectDetectorTests {
 				Thread.sleep(5);
 			}
 			assertThat(detector.armTick()).isEqualTo(16 * delay);
-			// Quiet until it sleeps (it lingers for three of its longest ticks); then a
-			// request that keeps running is armed one arm delay in, not one backed-off
-			// interval later (800 ms here).
-			Thread.sleep(3000);
+			// Quiet until it stops lingering (three of its longest ticks) and so returns to
+			// one arm delay; then a request that keeps running is armed one arm delay in,
+			// not one backed-off interval later (800 ms here).
+			await().atMost(Duration.ofSeconds(10)).until(() -> detector.armTick() == delay);
 			ContainerConnection connection = accept(new Socket());
 			RequestHandle handle = worker.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
 			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
