@@ -32,6 +32,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -167,9 +168,9 @@ public final class ConnectionHandlingAutoConfiguration {
 		static class TomcatAdapterConfiguration {
 
 			@Bean
-			ApplicationListener<WebServerInitializedEvent> connectionHandlingTomcatAdapter(
+			ApplicationListener<WebServerInitializedEvent> connectionHandlingTomcatAdapter(ApplicationContext context,
 					ServerConnections connections) {
-				return new AdapterRegistrar(connections, TomcatContainerAdapter::of);
+				return new AdapterRegistrar(context, connections, TomcatContainerAdapter::of);
 			}
 
 		}
@@ -180,9 +181,9 @@ public final class ConnectionHandlingAutoConfiguration {
 		static class JettyAdapterConfiguration {
 
 			@Bean
-			ApplicationListener<WebServerInitializedEvent> connectionHandlingJettyAdapter(
+			ApplicationListener<WebServerInitializedEvent> connectionHandlingJettyAdapter(ApplicationContext context,
 					ServerConnections connections) {
-				return new AdapterRegistrar(connections, JettyContainerAdapter::of);
+				return new AdapterRegistrar(context, connections, JettyContainerAdapter::of);
 			}
 
 		}
