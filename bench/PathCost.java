@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.github.connectionhandling.container.ContainerConnection;
+import io.github.connectionhandling.actuate.ConnectionHandlingMetrics;
 import io.github.connectionhandling.detection.DisconnectDetector;
 import io.github.connectionhandling.detection.TcpStateTable;
 import io.github.connectionhandling.request.CurrentRequest;
@@ -26,7 +27,8 @@ import io.github.connectionhandling.timelimit.TimeLimiter;
  * own code, without HTTP or a container: one request's start (with a client connection
  * that has a real loopback channel), binding of its thread, unbinding and finish.
  * Variants: {@code disabled} (no participants, as with enabled=false), {@code enabled}
- * (detector with a 5 ms arm delay and time limiter with a 30 s default limit, the
+ * (detector with a 5 ms arm delay, time limiter with a 30 s default limit and the
+ * meters, the
  * request on its thread's slot, as a request on a platform worker thread) and
  * {@code enabled-queued} (the same with the thread's slot taken: the request is queued
  * for arming and for its timer, as requests on virtual threads are, and as every request
@@ -61,9 +63,13 @@ public class PathCost {
 				detectors[v] = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(100), new TcpStateTable());
 				detectors[v].start();
 				limiters[v] = new TimeLimiter(false);
-				participants = List.of(detectors[v], limiters[v]);
 			}
-			lifecycles[v] = new RequestLifecycle(new InFlightRequests(), participants,
+			InFlightRequests requests = new InFlightRequests();
+			if (enabled) {
+				// As in an application with Micrometer: the meters follow requests too.
+				participants = List.of(detectors[v], limiters[v], new ConnectionHandlingMetrics(requests, null, null));
+			}
+			lifecycles[v] = new RequestLifecycle(requests, participants,
 					new RequestLifecycle.Settings(enabled ? Duration.ofSeconds(30) : Duration.ZERO, false, false));
 		}
 		// The first two variants run on a thread whose slot is free, the last on one whose

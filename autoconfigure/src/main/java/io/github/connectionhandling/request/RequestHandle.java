@@ -66,9 +66,9 @@ public final class RequestHandle implements ConnectionStatus {
 
 	private volatile boolean userAbortIgnored;
 
-	private volatile Duration timeLimit = Duration.ZERO;
+	private volatile Duration timeLimit;
 
-	private volatile long limitStartNanos = this.startNanos;
+	private volatile long limitStartNanos;
 
 	private volatile @Nullable String handler;
 
@@ -112,6 +112,11 @@ public final class RequestHandle implements ConnectionStatus {
 		this.info = info;
 		this.connection = connection;
 		this.lifecycle = lifecycle;
+		// The defaults, written once each (volatile writes are not free on this path).
+		RequestLifecycle.Settings settings = lifecycle.getSettings();
+		this.timeLimit = settings.maxExecutionTime();
+		this.limitStartNanos = this.startNanos;
+		this.userAbortIgnored = settings.ignoreUserAbort();
 	}
 
 	// ConnectionStatus

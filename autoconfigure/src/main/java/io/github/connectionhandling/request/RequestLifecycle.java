@@ -35,6 +35,20 @@ public final class RequestLifecycle implements DisposableBean {
 
 	private final List<LifecycleParticipant> participants;
 
+	// Per step, only the participants that act on it: a request's path then makes no call
+	// to a participant's empty default, and with at most two kinds of receiver per step
+	// the JIT can inline each call (three participants of three kinds could not be).
+
+	private final LifecycleParticipant[] onStarted;
+
+	private final LifecycleParticipant[] onBodyConsumed;
+
+	private final LifecycleParticipant[] onLeftThread;
+
+	private final LifecycleParticipant[] onTimeLimitChanged;
+
+	private final LifecycleParticipant[] onFinished;
+
 	private final Settings settings;
 
 	private final ThreadPoolExecutor callbacks;
@@ -69,6 +83,11 @@ public final class RequestLifecycle implements DisposableBean {
 			int threads, String threadNamePrefix) {
 		this.requests = requests;
 		this.participants = List.copyOf(participants);
+		this.onStarted = acting(this.participants, "started", RequestHandle.class, boolean.class);
+		this.onBodyConsumed = acting(this.participants, "bodyConsumed", RequestHandle.class);
+		this.onLeftThread = acting(this.participants, "leftThread", RequestHandle.class);
+		this.onTimeLimitChanged = acting(this.participants, "timeLimitChanged", RequestHandle.class);
+		this.onFinished = acting(this.participants, "finished", RequestHandle.class);
 		this.settings = settings;
 		this.callbackThreads = threads;
 		// Close callbacks go before stops: when many clients leave at once, each learns of
@@ -87,6 +106,22 @@ public final class RequestLifecycle implements DisposableBean {
 			// first burst of departures would do it on the detector thread.
 			executor.execute(new Task(Task.STOP, new Batch(new RequestHandle[0], ConnectionStatus.ABORTED, null), this));
 		}
+	}
+
+	/**
+	 * The participants that override the given step's default (which does nothing).
+	 */
+	private static LifecycleParticipant[] acting(List<LifecycleParticipant> participants, String step,
+			Class<?>... parameterTypes) {
+		return participants.stream().filter((participant) -> {
+			try {
+				return participant.getClass().getMethod(step, parameterTypes)
+					.getDeclaringClass() != LifecycleParticipant.class;
+			}
+			catch (NoSuchMethodException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}).toArray(LifecycleParticipant[]::new);
 	}
 
 	public InFlightRequests getRequests() {
@@ -109,16 +144,15 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @return the request's handle
 	 */
 	public RequestHandle start(RequestInfo info, @Nullable ContainerConnection connection, boolean bodyPending) {
+		// Created with the default settings (its limit counting from its start): no
+		// participant has seen it yet, so none is told of them.
 		RequestHandle handle = new RequestHandle(Long.toString(this.ids.incrementAndGet(), 36), info, connection,
 				this);
-		handle.ignoreUserAbort(this.settings.ignoreUserAbort());
-		// The default limit counts from the start; no participant has seen the handle yet.
-		handle.applyTimeLimit(this.settings.maxExecutionTime(), handle.getStartNanos());
 		if (!this.participants.isEmpty()) {
 			handle.claimThreadSlot();
 		}
 		this.requests.add(handle);
-		for (LifecycleParticipant participant : this.participants) {
+		for (LifecycleParticipant participant : this.onStarted) {
 			participant.started(handle, bodyPending);
 		}
 		if (!bodyPending) {
@@ -137,7 +171,7 @@ public final class RequestLifecycle implements DisposableBean {
 		if (!handle.releaseThreadSlot()) {
 			return; // never on one, or finished meanwhile
 		}
-		for (LifecycleParticipant participant : this.participants) {
+		for (LifecycleParticipant participant : this.onLeftThread) {
 			participant.leftThread(handle);
 		}
 	}
@@ -161,16 +195,16 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @param handle the request
 	 */
 	public void bodyConsumed(RequestHandle handle) {
-		for (LifecycleParticipant participant : this.participants) {
+		for (LifecycleParticipant participant : this.onBodyConsumed) {
 			participant.bodyConsumed(handle);
 		}
 	}
 
 	void timeLimitChanged(RequestHandle handle) {
 		if (!this.requests.contains(handle)) {
-			return; // still being created by start()
+			return; // no longer in flight
 		}
-		for (LifecycleParticipant participant : this.participants) {
+		for (LifecycleParticipant participant : this.onTimeLimitChanged) {
 			participant.timeLimitChanged(handle);
 		}
 	}
@@ -300,7 +334,7 @@ public final class RequestLifecycle implements DisposableBean {
 		}
 		handle.releaseThreadSlot();
 		try {
-			for (LifecycleParticipant participant : this.participants) {
+			for (LifecycleParticipant participant : this.onFinished) {
 				participant.finished(handle);
 			}
 			handle.shutdown();
@@ -323,6 +357,12 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @param cpuClock whether time limits count CPU time instead of elapsed time
 	 */
 	public record Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock) {
+
+		public Settings {
+			if (maxExecutionTime.isNegative()) {
+				throw new IllegalArgumentException("Time limit must not be negative: " + maxExecutionTime);
+			}
+		}
 
 	}
 
