@@ -1,5 +1,7 @@
 package io.github.connectionhandling.autoconfigure;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import io.github.connectionhandling.container.ContainerAdapter;
@@ -26,6 +28,9 @@ final class AdapterRegistrar implements ApplicationListener<WebServerInitialized
 
 	private final Function<WebServer, @Nullable ContainerAdapter> factory;
 
+	/** Servers already added: a context that is stopped and started again says so again. */
+	private final Set<WebServer> added = ConcurrentHashMap.newKeySet();
+
 	AdapterRegistrar(ApplicationContext context, ServerConnections connections,
 			Function<WebServer, @Nullable ContainerAdapter> factory) {
 		this.context = context;
@@ -35,7 +40,7 @@ final class AdapterRegistrar implements ApplicationListener<WebServerInitialized
 
 	@Override
 	public void onApplicationEvent(WebServerInitializedEvent event) {
-		if (event.getApplicationContext() != this.context) {
+		if (event.getApplicationContext() != this.context || !this.added.add(event.getWebServer())) {
 			return;
 		}
 		ContainerAdapter adapter = this.factory.apply(event.getWebServer());

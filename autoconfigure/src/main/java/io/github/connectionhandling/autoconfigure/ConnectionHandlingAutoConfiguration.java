@@ -137,11 +137,12 @@ public final class ConnectionHandlingAutoConfiguration {
 		}
 
 		@Bean
-		ApplicationListener<WebServerInitializedEvent> connectionHandlingStartupLog(
+		ApplicationListener<WebServerInitializedEvent> connectionHandlingStartupLog(ApplicationContext context,
 				ObjectProvider<DisconnectDetector> detector, ObjectProvider<TimeLimiter> timeLimiter,
 				ObjectProvider<OrphanReaper> reaper, ServerConnections connections) {
 			return (event) -> {
-				if (logger.isInfoEnabled()) {
+				// Not for the actuator's own server: the starter does not follow its requests.
+				if (event.getApplicationContext() == context && logger.isInfoEnabled()) {
 					DisconnectDetector active = detector.getIfAvailable();
 					TimeLimiter limiter = timeLimiter.getIfAvailable();
 					OrphanReaper orphans = reaper.getIfAvailable();

@@ -8,8 +8,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The adapters of the running servers (the application's and, if separate, the
- * management server's), added as each server starts.
+ * The adapters of the application's running servers, added as each server starts (not
+ * the actuator's own server on {@code management.server.port}: its requests do not pass
+ * the application's filter).
  */
 public final class ServerConnections {
 

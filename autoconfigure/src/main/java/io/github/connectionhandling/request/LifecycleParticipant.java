@@ -2,7 +2,9 @@ package io.github.connectionhandling.request;
 
 /**
  * Something that follows requests through their lifecycle: the disconnect detector, the
- * time limiter, meters. Called on the thread that drives each step; must not block.
+ * time limiter, meters. Called on the thread that drives each step; must not block. A
+ * participant takes part in a step by overriding its method: the lifecycle calls each
+ * step's method only on participants whose class overrides it (a proxy overrides all).
  */
 public interface LifecycleParticipant {
 

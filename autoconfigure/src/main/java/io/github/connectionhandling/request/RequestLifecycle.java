@@ -3,6 +3,7 @@ package io.github.connectionhandling.request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
@@ -359,6 +360,7 @@ public final class RequestLifecycle implements DisposableBean {
 	public record Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock) {
 
 		public Settings {
+			Objects.requireNonNull(maxExecutionTime, "maxExecutionTime must not be null");
 			if (maxExecutionTime.isNegative()) {
 				throw new IllegalArgumentException("Time limit must not be negative: " + maxExecutionTime);
 			}

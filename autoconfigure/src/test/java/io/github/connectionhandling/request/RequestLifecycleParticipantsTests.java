@@ -3,7 +3,9 @@ package io.github.connectionhandling.request;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import io.github.connectionhandling.ConnectionStatus;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,14 @@ class RequestLifecycleParticipantsTests {
 	private final RequestInfo info = new RequestInfo("GET", "/", null, "127.0.0.1:1", "HTTP/1.1");
 
 	@Test
-	void everyStepReachesTheParticipantsThatActOnIt() {
+	void everyStepReachesTheParticipantsThatActOnIt() throws Exception {
+		// A thread of its own: its slot is free whatever other tests left on theirs, and
+		// leaveThread() is only reported for a request that was on one.
+		CompletableFuture<Void> steps = CompletableFuture.runAsync(this::everyStep, (task) -> new Thread(task).start());
+		steps.get(30, TimeUnit.SECONDS);
+	}
+
+	private void everyStep() {
 		LifecycleParticipant starts = new LifecycleParticipant() {
 			@Override
 			public void started(RequestHandle handle, boolean bodyPending) {
@@ -51,6 +60,7 @@ class RequestLifecycleParticipantsTests {
 				new RequestLifecycle.Settings(Duration.ofSeconds(30), true, false));
 		try {
 			RequestHandle handle = lifecycle.start(this.info, null, true);
+			assertThat(handle.isOnThreadSlot()).isTrue();
 			assertThat(handle.getTimeLimit()).isEqualTo(Duration.ofSeconds(30));
 			assertThat(handle.isUserAbortIgnored()).isTrue();
 			assertThat(this.heard).containsExactly("started:true", "proxy:started");
