@@ -36,19 +36,8 @@ JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
 command -v wrk >/dev/null || { echo "installing wrk" >&2; apt-get update -qq && apt-get install -y -qq wrk >&2; }
 command -v perf >/dev/null || { echo "installing perf" >&2; apt-get update -qq && apt-get install -y -qq linux-perf >&2; }
 command -v jcmd >/dev/null || { echo "needs jcmd (a JDK)" >&2; exit 1; }
-if [ -z "${JAR:-}" ]; then
-  echo "building the sample app ($CONTAINER)" >&2
-  if [ "$CONTAINER" = jetty ]; then
-    rm -rf sample-app/target/jetty
-    ./mvnw -B -q -ntp -Pjetty -pl sample-app -am package -DskipTests >&2
-    JAR=$(ls sample-app/target/jetty/connection-handling-sample-app-*.jar | grep -v original | head -1)
-  else
-    # A jar whose own classes did not change is not rebuilt, and keeps the old starter.
-    rm -f sample-app/target/connection-handling-sample-app-*.jar*
-    ./mvnw -B -q -ntp -pl sample-app -am package -DskipTests >&2
-    JAR=$(ls sample-app/target/connection-handling-sample-app-*.jar | grep -v original | head -1)
-  fi
-fi
+. bench/sample-app.sh
+[ -n "${JAR:-}" ] || JAR=$(sample_jar "$CONTAINER")
 WORK=bench/target/cpu-split-$PORT
 mkdir -p "$WORK"
 declare -A PID

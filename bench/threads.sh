@@ -23,19 +23,8 @@ JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}
 
 command -v wrk >/dev/null || { echo "installing wrk" >&2; apt-get update -qq && apt-get install -y -qq wrk >&2; }
 command -v jcmd >/dev/null || { echo "needs jcmd (a JDK)" >&2; exit 1; }
-if [ -z "${JAR:-}" ]; then
-  echo "building the sample app ($CONTAINER)" >&2
-  if [ "$CONTAINER" = jetty ]; then
-    rm -rf sample-app/target/jetty
-    ./mvnw -B -q -ntp -Pjetty -pl sample-app -am package -DskipTests >&2
-    JAR=$(ls sample-app/target/jetty/connection-handling-sample-app-*.jar | grep -v original | head -1)
-  else
-    # A jar whose own classes did not change is not rebuilt, and keeps the old starter.
-    rm -f sample-app/target/connection-handling-sample-app-*.jar*
-    ./mvnw -B -q -ntp -pl sample-app -am package -DskipTests >&2
-    JAR=$(ls sample-app/target/connection-handling-sample-app-*.jar | grep -v original | head -1)
-  fi
-fi
+. bench/sample-app.sh
+[ -n "${JAR:-}" ] || JAR=$(sample_jar "$CONTAINER")
 WORK=bench/target/threads-$PORT
 mkdir -p "$WORK"
 ON=$PORT
@@ -49,16 +38,7 @@ trap 'cleanup; steering_restore' EXIT
 [ "$RFS" = auto ] && RFS=off
 steering_setup
 echo "network: $STEERING" >&2
-for setting in true false; do
-  port=$ON; [ "$setting" = false ] && port=$OFF
-  # shellcheck disable=SC2086
-  java $JVM_OPTS -jar "$JAR" --server.port="$port" --connection-handling.enabled="$setting" ${APP_ARGS:-} \
-    --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/app-$setting.log" 2>&1 &
-  PIDS+=($!)
-done
-for port in $ON $OFF; do
-  for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break; sleep 0.5; done
-done
+start_both "$JAR" "$ON" "$OFF" "$WORK"
 load() { # seconds cpu-prefix...
   local seconds=$1; shift
   "$@" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" "http://127.0.0.1:$ON/status" >"$WORK/wrk-on.txt" &
