@@ -21,6 +21,11 @@
 # of all rounds). Launches alternate which setting runs first (port, start, load and
 # pinning order): use an even LAUNCHES.
 #
+# The sample app serves its actuator on a port of its own (8081): every copy started here
+# gets a random one (-Dmanagement.server.port=0). APP_ARGS=--management.server.port= (empty)
+# puts the actuator back on the application's port, where each exposed endpoint adds to
+# every request's handler lookup (bench/README.md, session 11).
+#
 # The method's own checks: SAME=true|false gives both apps (or JVMs) that setting (an A/A
 # run: the method's bias and spread), and SPIN_NS=n (JVMS=one) adds to the first app a
 # filter busy for n ns per request, so that a known cost can be read off (calibration).
@@ -99,7 +104,7 @@ start() { # jar enabled port label
   local jfr=()
   [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$4.jfr")
   # shellcheck disable=SC2086
-  java $JVM_OPTS "${jfr[@]}" -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
+  java $JVM_OPTS -Dmanagement.server.port=0 "${jfr[@]}" -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
     --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$4.log" 2>&1 &
   PIDS[$3]=$!
 }
@@ -113,7 +118,7 @@ start_one_jvm() { # jar label on-first
   javac -cp "$app" -d "$dir-launcher" bench/OneJvm.java
   [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$2.jfr")
   # shellcheck disable=SC2086
-  java $JVM_OPTS "${jfr[@]}" -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
+  java $JVM_OPTS -Dmanagement.server.port=0 "${jfr[@]}" -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
     "${SPIN_NS:-0}" "$3" ${APP_ARGS:-} --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$2.log" 2>&1 &
   PIDS[$ON]=$!
   PIDS[$OFF]=$!

@@ -3,7 +3,8 @@
 #                             prints the path of its jar
 #   start_both JAR ON OFF DIR starts it twice, enabled on port ON and disabled on port OFF
 #                             (JVM_OPTS, APP_ARGS; logs in DIR), adds both pids to PIDS
-#                             and waits until both answer
+#                             and waits until both answer; the actuator of each is on a
+#                             random port (the sample's own, 8081, would be taken twice)
 sample_jar() {
   echo "building the sample app ($1)" >&2
   if [ "$1" = jetty ]; then
@@ -23,7 +24,7 @@ start_both() {
   for setting in true false; do
     port=$2; [ "$setting" = false ] && port=$3
     # shellcheck disable=SC2086
-    java $JVM_OPTS -jar "$1" --server.port="$port" --connection-handling.enabled="$setting" ${APP_ARGS:-} \
+    java $JVM_OPTS -Dmanagement.server.port=0 -jar "$1" --server.port="$port" --connection-handling.enabled="$setting" ${APP_ARGS:-} \
       --logging.level.root=WARN --spring.main.banner-mode=off >"$4/app-$setting.log" 2>&1 &
     PIDS+=($!)
   done

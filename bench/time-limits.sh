@@ -34,7 +34,7 @@ APP_CP="sample-app/target/classes:$(cat "$OUT/app-cp.txt")"
 
 start_app() { # port, then properties
 	local port=$1; shift
-	java -Xmx256m -cp "$APP_CP" io.github.connectionhandling.sample.SampleApplication --server.port="$port" --logging.level.root=WARN "$@" >"$OUT/app-$port.log" 2>&1 &
+	java -Xmx256m -Dmanagement.server.port=0 -cp "$APP_CP" io.github.connectionhandling.sample.SampleApplication --server.port="$port" --logging.level.root=WARN "$@" >"$OUT/app-$port.log" 2>&1 &
 	PIDS+=($!)
 }
 wait_app() {

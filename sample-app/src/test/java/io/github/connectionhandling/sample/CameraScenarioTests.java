@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,13 +26,17 @@ import static org.awaitility.Awaitility.await;
 /**
  * Replays the README walkthrough with a raw socket: {@code GET / HTTP/1.0}, watch the
  * parts, leave (FIN, as Ctrl-C in nc does, or RST), and the close callback has run at
- * once and no socket is left in CLOSE_WAIT.
+ * once, no socket is left in CLOSE_WAIT, and the actuator, on its own port, counts the
+ * abort.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class CameraScenarioTests {
 
 	@LocalServerPort
 	int port;
+
+	@LocalManagementPort
+	int managementPort;
 
 	@Autowired
 	CloseLog closeLog;
@@ -64,6 +70,27 @@ class CameraScenarioTests {
 		List<String> lines = this.closeLog.lines();
 		assertThat(lines.get(lines.size() - 1)).matches("close callback: client .* left after [23] parts");
 		await().atMost(Duration.ofSeconds(5)).until(() -> closeWait(this.port) == 0);
+		// The walkthrough's last step: nothing in flight (the actuator's own request is on
+		// its own server, not counted), nothing orphaned, the abort counted.
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> client(this.managementPort).get()
+			.uri("/actuator/connections")
+			.exchange()
+			.expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.active").isEqualTo(0)
+			.jsonPath("$.orphaned").isEqualTo(0)
+			.jsonPath("$.requests").isEmpty()
+			.jsonPath("$.totals.aborted").value(Integer.class, (aborted) -> assertThat(aborted).isPositive()));
+	}
+
+	@Test
+	void actuatorIsNotOnTheApplicationPort() {
+		client(this.port).get().uri("/actuator/connections").exchange().expectStatus().isNotFound();
+		client(this.managementPort).get().uri("/actuator/connections").exchange().expectStatus().isOk();
+	}
+
+	private static RestTestClient client(int port) {
+		return RestTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
 	}
 
 	private static String readUntil(InputStream in, String text) throws IOException {
