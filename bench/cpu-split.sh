@@ -51,7 +51,7 @@ for setting in on off; do
   [ "$setting" = off ] && port=$((PORT + 1)) && enabled=false
   # Frame pointers: perf walks the stacks of JIT-compiled code with them.
   # shellcheck disable=SC2086
-  java $JVM_OPTS -Dmanagement.server.port=0 -XX:+PreserveFramePointer -jar "$JAR" --server.port="$port" --connection-handling.enabled=$enabled \
+  java -Dmanagement.server.port=0 $JVM_OPTS -XX:+PreserveFramePointer -jar "$JAR" --server.port="$port" --connection-handling.enabled=$enabled \
     ${APP_ARGS:-} --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/app-$setting.log" 2>&1 &
   PID[$setting]=$!
 done

@@ -104,7 +104,7 @@ start() { # jar enabled port label
   local jfr=()
   [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$4.jfr")
   # shellcheck disable=SC2086
-  java $JVM_OPTS -Dmanagement.server.port=0 "${jfr[@]}" -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
+  java -Dmanagement.server.port=0 $JVM_OPTS "${jfr[@]}" -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
     --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$4.log" 2>&1 &
   PIDS[$3]=$!
 }
@@ -118,7 +118,7 @@ start_one_jvm() { # jar label on-first
   javac -cp "$app" -d "$dir-launcher" bench/OneJvm.java
   [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$2.jfr")
   # shellcheck disable=SC2086
-  java $JVM_OPTS -Dmanagement.server.port=0 "${jfr[@]}" -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
+  java -Dmanagement.server.port=0 $JVM_OPTS "${jfr[@]}" -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
     "${SPIN_NS:-0}" "$3" ${APP_ARGS:-} --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$2.log" 2>&1 &
   PIDS[$ON]=$!
   PIDS[$OFF]=$!

@@ -24,7 +24,7 @@ start_both() {
   for setting in true false; do
     port=$2; [ "$setting" = false ] && port=$3
     # shellcheck disable=SC2086
-    java $JVM_OPTS -Dmanagement.server.port=0 -jar "$1" --server.port="$port" --connection-handling.enabled="$setting" ${APP_ARGS:-} \
+    java -Dmanagement.server.port=0 $JVM_OPTS -jar "$1" --server.port="$port" --connection-handling.enabled="$setting" ${APP_ARGS:-} \
       --logging.level.root=WARN --spring.main.banner-mode=off >"$4/app-$setting.log" 2>&1 &
     PIDS+=($!)
   done

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -37,6 +38,16 @@ class CameraScenarioTests {
 
 	@LocalManagementPort
 	int managementPort;
+
+	RestTestClient application;
+
+	RestTestClient management;
+
+	@BeforeEach
+	void clients() {
+		this.application = client(this.port);
+		this.management = client(this.managementPort);
+	}
 
 	@Autowired
 	CloseLog closeLog;
@@ -72,7 +83,7 @@ class CameraScenarioTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> closeWait(this.port) == 0);
 		// The walkthrough's last step: nothing in flight (the actuator's own request is on
 		// its own server, not counted), nothing orphaned, the abort counted.
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> client(this.managementPort).get()
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> this.management.get()
 			.uri("/actuator/connections")
 			.exchange()
 			.expectStatus().isOk()
@@ -85,8 +96,8 @@ class CameraScenarioTests {
 
 	@Test
 	void actuatorIsNotOnTheApplicationPort() {
-		client(this.port).get().uri("/actuator/connections").exchange().expectStatus().isNotFound();
-		client(this.managementPort).get().uri("/actuator/connections").exchange().expectStatus().isOk();
+		this.application.get().uri("/actuator/connections").exchange().expectStatus().isNotFound();
+		this.management.get().uri("/actuator/connections").exchange().expectStatus().isOk();
 	}
 
 	private static RestTestClient client(int port) {
