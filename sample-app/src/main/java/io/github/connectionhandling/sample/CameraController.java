@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.connectionhandling.ConnectionStatus;
@@ -23,6 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class CameraController {
+
+	// ISO_LOCAL_TIME would drop the seconds on a full minute (03:28, not 03:28:00).
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
 	static final String BOUNDARY = "boundarydonotcross";
 
@@ -50,7 +54,7 @@ class CameraController {
 		OutputStream out = response.getOutputStream();
 		while (!status.isAborted()) {
 			int n = parts.incrementAndGet();
-			String html = "<html><body><h1>Part " + n + "</h1><p>" + LocalTime.now().withNano(0) + "</p></body></html>";
+			String html = "<html><body><h1>Part " + n + "</h1><p>" + LocalTime.now().format(TIME) + "</p></body></html>";
 			out.write(("--" + BOUNDARY + "\r\nContent-Type: text/html\r\n\r\n" + html + "\r\n")
 				.getBytes(StandardCharsets.UTF_8));
 			response.flushBuffer();
