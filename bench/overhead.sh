@@ -241,6 +241,10 @@ echo "$where on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $CLI
   "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "network: $STEERING"
+# A noisy host (a neighbour on the same core, cache or memory bus) moves each round by far
+# more than the 1 % this run is after: say how steady the server CPU was, before and after.
+noise() { taskset -c "$SERVER_CPU" java bench/MachineNoise.java 6; }
+echo "machine noise on CPU $SERVER_CPU (bench/MachineNoise.java: per-second rates of a fixed loop): $(noise)"
 if [ "$CLIENT_IDLE" = spin ]; then echo "client CPU: kept from halting by a SCHED_IDLE loop (CLIENT_IDLE=spin)"
 else echo "client CPU: halts when wrk waits (CLIENT_IDLE=halt)"; fi
 printf "%-7s %6s %5s %10s %10s %7s %10s %7s %15s %15s\n" container launch round "on req/s" "off req/s" ratio \
@@ -317,3 +321,4 @@ for container in $CONTAINERS; do
     }'
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine noise at the end: $(noise)"
