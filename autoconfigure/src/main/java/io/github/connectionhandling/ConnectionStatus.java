@@ -83,7 +83,7 @@ public interface ConnectionStatus {
 	 * Set the request's execution time limit and restart its clock from now, like PHP's
 	 * {@code set_time_limit()}.
 	 * @param limit the new limit; {@link Duration#ZERO} removes the limit
-	 * @throws IllegalArgumentException if the limit is negative
+	 * @throws IllegalArgumentException if the limit is negative or longer than 365 days
 	 */
 	void setTimeLimit(Duration limit);
 

@@ -3,6 +3,7 @@ package io.github.connectionhandling.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 
+import io.github.connectionhandling.TimeoutProblemCustomizer;
 import io.github.connectionhandling.autoconfigure.ConnectionHandlingProperties.TimeLimitClock;
 import io.github.connectionhandling.container.ServerConnections;
 import io.github.connectionhandling.container.jetty.JettyContainerAdapter;
@@ -17,6 +18,7 @@ import io.github.connectionhandling.request.RequestLifecycle;
 import io.github.connectionhandling.timelimit.TimeLimiter;
 import io.github.connectionhandling.web.ConnectionStatusFilter;
 import io.github.connectionhandling.web.ConnectionStatusWebMvcConfigurer;
+import io.github.connectionhandling.web.TimeoutProblems;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import org.apache.commons.logging.Log;
@@ -57,6 +59,8 @@ public final class ConnectionHandlingAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(ConnectionHandlingAutoConfiguration.class);
 
+	private static final String ASYNC_REQUEST_TIMEOUT = "spring.mvc.async.request-timeout";
+
 	@Bean
 	@ConditionalOnMissingBean
 	InFlightRequests connectionHandlingRequests() {
@@ -71,7 +75,8 @@ public final class ConnectionHandlingAutoConfiguration {
 		RequestLifecycle.Settings settings = new RequestLifecycle.Settings(
 				enabled ? properties.getMaxExecutionTime() : Duration.ZERO,
 				enabled && properties.isIgnoreUserAbort(),
-				enabled && properties.getTimeLimitClock() == TimeLimitClock.CPU);
+				enabled && properties.getTimeLimitClock() == TimeLimitClock.CPU,
+				properties.getCallbacks().getWarnAfter());
 		List<LifecycleParticipant> active = enabled ? participants.orderedStream().toList() : List.of();
 		return new RequestLifecycle(requests, active, settings);
 	}
@@ -79,9 +84,16 @@ public final class ConnectionHandlingAutoConfiguration {
 	@Bean
 	FilterRegistrationBean<ConnectionStatusFilter> connectionStatusFilter(RequestLifecycle lifecycle,
 			ObjectProvider<ServerConnections> connections, ObjectProvider<TimeLimiter> timeLimiter,
-			ConnectionHandlingProperties properties) {
+			ConnectionHandlingProperties properties, ObjectProvider<RequestMappingHandlerAdapter> adapters,
+			ObjectProvider<TimeoutProblemCustomizer> customizers) {
+		// The converters are looked up when a timeout is answered: the adapter is created
+		// after the filter.
+		TimeoutProblems problems = new TimeoutProblems(() -> {
+			RequestMappingHandlerAdapter adapter = adapters.getIfUnique();
+			return (adapter != null) ? adapter.getMessageConverters() : List.of();
+		}, customizers.orderedStream().toList());
 		ConnectionStatusFilter filter = new ConnectionStatusFilter(lifecycle, connections.getIfAvailable(),
-				properties.getTimeoutStatus(), timeLimiter.getIfAvailable() != null);
+				properties.getTimeoutStatus(), timeLimiter.getIfAvailable() != null, problems);
 		FilterRegistrationBean<ConnectionStatusFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setName("connectionStatusFilter");
 		// Before any filter that wraps the request: the container's own request leads to
@@ -105,13 +117,29 @@ public final class ConnectionHandlingAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		TimeLimiter connectionHandlingTimeLimiter(ConnectionHandlingProperties properties) {
+		TimeLimiter connectionHandlingTimeLimiter(ConnectionHandlingProperties properties, Environment environment) {
 			boolean cpu = properties.getTimeLimitClock() == TimeLimitClock.CPU;
 			if (cpu && !CpuTime.isAvailable()) {
 				throw new InvalidPropertyException("time-limit-clock", "cpu", "wall",
 						"this JVM cannot measure the CPU time of threads");
 			}
+			warnIfAsyncTimeoutIsSet(environment, properties);
 			return new TimeLimiter(cpu);
+		}
+
+		/**
+		 * The time limits replace the async request timeout (so that it cannot fire
+		 * behind the application's back): a user who set it should hear that it does not
+		 * apply, and what does.
+		 */
+		private static void warnIfAsyncTimeoutIsSet(Environment environment, ConnectionHandlingProperties properties) {
+			String asyncTimeout = environment.getProperty(ASYNC_REQUEST_TIMEOUT);
+			if (asyncTimeout != null && logger.isWarnEnabled()) {
+				logger.warn(ASYNC_REQUEST_TIMEOUT + "=" + asyncTimeout + " is not applied: async requests run under"
+						+ " connection-handling.max-execution-time (" + properties.getMaxExecutionTime()
+						+ "), @TimeLimit and ConnectionStatus.setTimeLimit instead. A DeferredResult, WebAsyncTask"
+						+ " or emitter given a timeout of its own keeps it.");
+			}
 		}
 
 		@Bean

@@ -22,15 +22,17 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 
 	private static final Map<String, String> ACCEPTED = Map.ofEntries(
 			Map.entry("connection-handling.enabled", BOOLEAN), Map.entry("connection-handling.ignore-user-abort", BOOLEAN),
-			Map.entry("connection-handling.max-execution-time", ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE),
+			Map.entry("connection-handling.max-execution-time", ConnectionHandlingProperties.ACCEPTED_TIME_LIMIT),
 			Map.entry("connection-handling.time-limit-clock", "wall or cpu"),
 			Map.entry("connection-handling.timeout-status", ConnectionHandlingProperties.ACCEPTED_STATUS),
 			Map.entry("connection-handling.abort-detection.enabled", BOOLEAN),
-			Map.entry("connection-handling.abort-detection.arm-delay", ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE),
-			Map.entry("connection-handling.abort-detection.poll-interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
+			Map.entry("connection-handling.abort-detection.arm-delay", ConnectionHandlingProperties.ACCEPTED_ARM_DELAY),
+			Map.entry("connection-handling.abort-detection.poll-interval",
+					ConnectionHandlingProperties.ACCEPTED_POLL_INTERVAL),
 			Map.entry("connection-handling.abort-detection.rehearse", BOOLEAN),
 			Map.entry("connection-handling.orphans.reap", BOOLEAN),
-			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
+			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_INTERVAL),
+			Map.entry("connection-handling.callbacks.warn-after", ConnectionHandlingProperties.ACCEPTED_INTERVAL),
 			Map.entry("connection-handling.cancel.jdbc", BOOLEAN), Map.entry("connection-handling.cancel.http", BOOLEAN),
 			Map.entry("connection-handling.cancel.async", BOOLEAN));
 

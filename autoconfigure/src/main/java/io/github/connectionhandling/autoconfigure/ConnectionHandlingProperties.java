@@ -2,6 +2,8 @@ package io.github.connectionhandling.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.connectionhandling.request.TimeLimits;
+
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -47,6 +49,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 	private final Orphans orphans = new Orphans();
 
 	private final Cancel cancel = new Cancel();
+
+	private final Callbacks callbacks = new Callbacks();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -100,32 +104,44 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		return this.cancel;
 	}
 
+	public Callbacks getCallbacks() {
+		return this.callbacks;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
-		requireNotNegative("max-execution-time", this.maxExecutionTime);
+		requireInRange("max-execution-time", this.maxExecutionTime, Duration.ZERO, TimeLimits.MAX,
+				ACCEPTED_TIME_LIMIT);
 		if (this.timeoutStatus < 100 || this.timeoutStatus > 599) {
 			throw new InvalidPropertyException("timeout-status", this.timeoutStatus, ACCEPTED_STATUS);
 		}
-		requireNotNegative("abort-detection.arm-delay", this.abortDetection.armDelay);
-		requirePositive("abort-detection.poll-interval", this.abortDetection.pollInterval);
-		requirePositive("orphans.interval", this.orphans.interval);
+		requireInRange("abort-detection.arm-delay", this.abortDetection.armDelay, Duration.ZERO, ONE_HOUR,
+				ACCEPTED_ARM_DELAY);
+		requireInRange("abort-detection.poll-interval", this.abortDetection.pollInterval, ONE_NANO, ONE_HOUR,
+				ACCEPTED_POLL_INTERVAL);
+		requireInRange("orphans.interval", this.orphans.interval, ONE_NANO, ONE_DAY, ACCEPTED_INTERVAL);
+		requireInRange("callbacks.warn-after", this.callbacks.warnAfter, ONE_NANO, ONE_DAY, ACCEPTED_INTERVAL);
 	}
 
 	static final String ACCEPTED_STATUS = "an HTTP status code from 100 to 599, e.g. 503";
 
-	static final String ACCEPTED_NOT_NEGATIVE = "a duration of 0 or more, such as 30s, 500ms or PT1M (0 for none)";
+	static final String ACCEPTED_TIME_LIMIT = "a duration " + TimeLimits.RANGE + ", such as 30s, 500ms or PT1M";
 
-	static final String ACCEPTED_POSITIVE = "a duration greater than 0, such as 100ms or 5s";
+	static final String ACCEPTED_ARM_DELAY = "a duration from 0 to 1h, such as 5ms or 100ms";
 
-	private static void requireNotNegative(String property, Duration value) {
-		if (value.isNegative()) {
-			throw new InvalidPropertyException(property, value, ACCEPTED_NOT_NEGATIVE);
-		}
-	}
+	static final String ACCEPTED_POLL_INTERVAL = "a duration greater than 0 and at most 1h, such as 100ms or 5s";
 
-	private static void requirePositive(String property, Duration value) {
-		if (value.isNegative() || value.isZero()) {
-			throw new InvalidPropertyException(property, value, ACCEPTED_POSITIVE);
+	static final String ACCEPTED_INTERVAL = "a duration greater than 0 and at most 1d, such as 5s or 1m";
+
+	private static final Duration ONE_NANO = Duration.ofNanos(1);
+
+	private static final Duration ONE_HOUR = Duration.ofHours(1);
+
+	private static final Duration ONE_DAY = Duration.ofDays(1);
+
+	private static void requireInRange(String property, Duration value, Duration min, Duration max, String accepted) {
+		if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+			throw new InvalidPropertyException(property, value, accepted);
 		}
 	}
 
@@ -294,6 +310,29 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 		public void setAsync(boolean async) {
 			this.async = async;
+		}
+
+	}
+
+	/**
+	 * How the application's close callbacks and shutdown functions are run: apart from
+	 * the starter's own threads, on a thread of their own each (a virtual thread on Java
+	 * 21 and later).
+	 */
+	public static class Callbacks {
+
+		/**
+		 * How long a close callback or shutdown function may run before it is logged (once,
+		 * with its request and its thread's stack). It is not stopped.
+		 */
+		private Duration warnAfter = Duration.ofSeconds(5);
+
+		public Duration getWarnAfter() {
+			return this.warnAfter;
+		}
+
+		public void setWarnAfter(Duration warnAfter) {
+			this.warnAfter = warnAfter;
 		}
 
 	}

@@ -83,7 +83,7 @@ public final class RequestHandle implements ConnectionStatus {
 	/** The slot of the thread the request started on, if it had one (see RequestThreads). */
 	private volatile RequestThreads.@Nullable Slot threadSlot;
 
-	/** A callback-pool thread that stopped this request and waits for it to end. */
+	/** A stopping thread that stopped this request and waits for it to end. */
 	private volatile @Nullable Thread pacer;
 
 	private final Object lock = new Object();
@@ -154,9 +154,7 @@ public final class RequestHandle implements ConnectionStatus {
 	 * @param fromNanos the {@link System#nanoTime()} the limit counts from
 	 */
 	public void applyTimeLimit(Duration limit, long fromNanos) {
-		if (limit.isNegative()) {
-			throw new IllegalArgumentException("Time limit must not be negative: " + limit);
-		}
+		TimeLimits.requireValid(limit);
 		synchronized (this.lock) {
 			this.timeLimit = limit;
 			this.limitStartNanos = fromNanos;
@@ -530,7 +528,8 @@ public final class RequestHandle implements ConnectionStatus {
 	}
 
 	/**
-	 * Run the close callbacks once.
+	 * Run the close callbacks once, on a thread of their own (see {@link UserCallbacks}),
+	 * followed by the shutdown functions if the request ended meanwhile.
 	 */
 	void fireCloseCallbacks() {
 		List<Consumer<? super ConnectionStatus>> callbacks;
@@ -541,8 +540,15 @@ public final class RequestHandle implements ConnectionStatus {
 			this.closeCallbacksFired = true;
 			callbacks = this.closeCallbacks;
 			this.closeCallbacks = null;
+			if (callbacks == null && !this.shutdownDue) {
+				return; // nothing to run: shutdown functions, if any, run at the end
+			}
 			this.closeCallbacksRunning = true;
 		}
+		this.lifecycle.userCallbacks().execute(this, "Close callback", () -> runCloseCallbacks(callbacks));
+	}
+
+	private void runCloseCallbacks(@Nullable List<Consumer<? super ConnectionStatus>> callbacks) {
 		try {
 			if (callbacks != null) {
 				for (Consumer<? super ConnectionStatus> callback : callbacks) {
@@ -566,7 +572,9 @@ public final class RequestHandle implements ConnectionStatus {
 	/**
 	 * Run the shutdown functions once, after the close callbacks: if the client went away
 	 * and its callbacks have not run yet (or are running), they run right after them, on
-	 * the callback thread.
+	 * the callbacks' thread. Otherwise they run on the thread that ends the request (as
+	 * PHP runs them in the request's process), unless that is one of the starter's
+	 * stopping threads, which never run application code.
 	 */
 	void shutdown() {
 		synchronized (this.lock) {
@@ -574,8 +582,17 @@ public final class RequestHandle implements ConnectionStatus {
 				this.shutdownDue = true;
 				return;
 			}
+			if (this.shutdownFunctions == null) {
+				return;
+			}
 		}
-		runShutdownFunctions();
+		UserCallbacks callbacks = this.lifecycle.userCallbacks();
+		if (RequestLifecycle.onStopperThread()) {
+			callbacks.execute(this, "Shutdown function", this::runShutdownFunctions);
+		}
+		else {
+			callbacks.runWatched(this, "Shutdown function", this::runShutdownFunctions);
+		}
 	}
 
 	private void runShutdownFunctions() {

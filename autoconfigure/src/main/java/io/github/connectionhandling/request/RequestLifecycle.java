@@ -54,6 +54,8 @@ public final class RequestLifecycle implements DisposableBean {
 
 	private final ThreadPoolExecutor callbacks;
 
+	private final UserCallbacks userCallbacks;
+
 	private final int callbackThreads;
 
 	private final AtomicLong ids = new AtomicLong();
@@ -69,15 +71,15 @@ public final class RequestLifecycle implements DisposableBean {
 	 */
 	public RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings) {
 		this(requests, participants, settings, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-				"connection-handling-callback-");
+				"connection-handling-stopper-");
 	}
 
 	/**
-	 * Create a lifecycle with a callback pool of a given size.
+	 * Create a lifecycle with a stopping pool of a given size.
 	 * @param requests the registry of requests in flight
 	 * @param participants who follows each request
 	 * @param settings the defaults applied to every request
-	 * @param threads the callback pool's threads
+	 * @param threads the stopping pool's threads
 	 * @param threadNamePrefix the prefix of their names
 	 */
 	public RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings,
@@ -91,11 +93,13 @@ public final class RequestLifecycle implements DisposableBean {
 		this.onFinished = acting(this.participants, "finished", RequestHandle.class);
 		this.settings = settings;
 		this.callbackThreads = threads;
-		// Close callbacks go before stops: when many clients leave at once, each learns of
-		// it without waiting for the others' work to be stopped (completing an async
-		// request can take far longer than a callback).
+		this.userCallbacks = new UserCallbacks(settings.callbackWarnAfter(), true);
+		// Close callbacks are handed off before stops: when many clients leave at once,
+		// each learns of it without waiting for the others' work to be stopped. The
+		// callbacks themselves run elsewhere (UserCallbacks): this pool runs only the
+		// starter's own code, so no application code can hold it up.
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 10, TimeUnit.MINUTES,
-				new PriorityBlockingQueue<>(), new NamedDaemonThreads(threadNamePrefix));
+				new PriorityBlockingQueue<>(), new StopperThreads(threadNamePrefix));
 		executor.allowCoreThreadTimeOut(true);
 		this.callbacks = executor;
 		if (!this.participants.isEmpty()) {
@@ -345,9 +349,23 @@ public final class RequestLifecycle implements DisposableBean {
 		}
 	}
 
+	UserCallbacks userCallbacks() {
+		return this.userCallbacks;
+	}
+
+	/**
+	 * Return whether the current thread is one of the starter's stopping threads, which
+	 * must never run application callbacks.
+	 * @return whether this thread stops requests
+	 */
+	static boolean onStopperThread() {
+		return Thread.currentThread() instanceof StopperThread;
+	}
+
 	@Override
 	public void destroy() {
 		this.callbacks.shutdown();
+		this.userCallbacks.shutdown();
 	}
 
 	/**
@@ -356,14 +374,26 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @param maxExecutionTime the default time limit, {@link Duration#ZERO} for none
 	 * @param ignoreUserAbort whether requests keep running after their client goes away
 	 * @param cpuClock whether time limits count CPU time instead of elapsed time
+	 * @param callbackWarnAfter how long a close callback or shutdown function may run
+	 * before it is logged
 	 */
-	public record Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock) {
+	public record Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock,
+			Duration callbackWarnAfter) {
+
+		/** How long a callback may run before it is logged, unless configured. */
+		public static final Duration DEFAULT_CALLBACK_WARN_AFTER = Duration.ofSeconds(5);
 
 		public Settings {
 			Objects.requireNonNull(maxExecutionTime, "maxExecutionTime must not be null");
-			if (maxExecutionTime.isNegative()) {
-				throw new IllegalArgumentException("Time limit must not be negative: " + maxExecutionTime);
+			Objects.requireNonNull(callbackWarnAfter, "callbackWarnAfter must not be null");
+			TimeLimits.requireValid(maxExecutionTime);
+			if (callbackWarnAfter.isNegative() || callbackWarnAfter.isZero()) {
+				throw new IllegalArgumentException("callbackWarnAfter must be positive: " + callbackWarnAfter);
 			}
+		}
+
+		public Settings(Duration maxExecutionTime, boolean ignoreUserAbort, boolean cpuClock) {
+			this(maxExecutionTime, ignoreUserAbort, cpuClock, DEFAULT_CALLBACK_WARN_AFTER);
 		}
 
 	}
@@ -501,21 +531,29 @@ public final class RequestLifecycle implements DisposableBean {
 
 	}
 
-	static final class NamedDaemonThreads implements java.util.concurrent.ThreadFactory {
+	/** The stopping pool's threads, told apart so that they never run application code. */
+	private static final class StopperThread extends Thread {
+
+		StopperThread(Runnable runnable, String name) {
+			super(runnable, name);
+			setDaemon(true);
+		}
+
+	}
+
+	private static final class StopperThreads implements java.util.concurrent.ThreadFactory {
 
 		private final String prefix;
 
 		private final AtomicInteger count = new AtomicInteger();
 
-		NamedDaemonThreads(String prefix) {
+		StopperThreads(String prefix) {
 			this.prefix = prefix;
 		}
 
 		@Override
 		public Thread newThread(Runnable runnable) {
-			Thread thread = new Thread(runnable, this.prefix + this.count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
+			return new StopperThread(runnable, this.prefix + this.count.incrementAndGet());
 		}
 
 	}

@@ -14,6 +14,7 @@ import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.LifecycleParticipant;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestThreads;
+import io.github.connectionhandling.request.TimeLimits;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -198,7 +199,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 				for (RequestHandle handle : this.onThreads) {
 					if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
 						if (now - handle.getStartNanos() < this.drainDelayNanos
-								&& handle.getLimitStartNanos() + handle.getTimeLimit().toNanos() - now > 2
+								&& TimeLimits.deadline(handle.getLimitStartNanos(), handle.getTimeLimit()) - now > 2
 										* this.drainDelayNanos) {
 							// Started since the last drain: most likely done by the next,
 							// which still comes well before its deadline.
@@ -241,7 +242,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			if (limit.isZero() || handle.isFinished()) {
 				return;
 			}
-			long delay = handle.getLimitStartNanos() + limit.toNanos() - System.nanoTime();
+			long delay = TimeLimits.deadline(handle.getLimitStartNanos(), limit) - System.nanoTime();
 			schedule(handle, new Timer(), delay);
 		}
 	}

@@ -39,6 +39,8 @@ public final class ConnectionStatusFilter implements Filter {
 
 	private final boolean governAsyncTimeout;
 
+	private final TimeoutProblems problems;
+
 	/**
 	 * Create the filter.
 	 * @param lifecycle the request lifecycle
@@ -49,6 +51,21 @@ public final class ConnectionStatusFilter implements Filter {
 	 */
 	public ConnectionStatusFilter(RequestLifecycle lifecycle, @Nullable ServerConnections connections,
 			int timeoutStatus, boolean governAsyncTimeout) {
+		this(lifecycle, connections, timeoutStatus, governAsyncTimeout, TimeoutProblems.PLAIN);
+	}
+
+	/**
+	 * Create the filter.
+	 * @param lifecycle the request lifecycle
+	 * @param connections the servers' connections, {@code null} when detection is off
+	 * @param timeoutStatus the status sent when a time limit runs out
+	 * @param governAsyncTimeout whether time limits are enforced, and so replace the
+	 * container's async timeout
+	 * @param problems renders the answer to a timed-out request
+	 */
+	public ConnectionStatusFilter(RequestLifecycle lifecycle, @Nullable ServerConnections connections,
+			int timeoutStatus, boolean governAsyncTimeout, TimeoutProblems problems) {
+		this.problems = problems;
 		this.lifecycle = lifecycle;
 		this.connections = connections;
 		this.timeoutStatus = timeoutStatus;
@@ -74,7 +91,7 @@ public final class ConnectionStatusFilter implements Filter {
 			handle = this.lifecycle.start(info(request), connection, bodyPending);
 			request.setAttribute(CurrentRequest.ATTRIBUTE, handle);
 			statusRequest = new StatusRequest(request, handle, this.lifecycle, bodyPending);
-			guardedResponse = new GuardedResponse(response, handle);
+			guardedResponse = new GuardedResponse(response, handle, this.problems);
 			handle.addStopAction(new Stopper(statusRequest, guardedResponse, this.timeoutStatus));
 		}
 		else {
@@ -82,7 +99,7 @@ public final class ConnectionStatusFilter implements Filter {
 				statusRequest = new StatusRequest(request, handle, this.lifecycle, false);
 			}
 			if (guardedResponse == null) {
-				guardedResponse = new GuardedResponse(response, handle);
+				guardedResponse = new GuardedResponse(response, handle, this.problems);
 			}
 		}
 		try (CurrentRequest.Binding binding = CurrentRequest.bind(handle)) {
@@ -98,8 +115,9 @@ public final class ConnectionStatusFilter implements Filter {
 				// Never hand the container a response the stopping thread is writing.
 				guardedResponse.timeOut(this.timeoutStatus, true);
 			}
-			else if (handle.bits() != 0) {
-				guardedResponse.closeConnectionAfterwards();
+			else if (handle.isAborted() && !request.isAsyncStarted()) {
+				// The work was stopped, or its output discarded: no success for it.
+				guardedResponse.dismissAborted();
 			}
 			if (!first && !request.isAsyncStarted()) {
 				// The async dispatch that ends the work: finish before the container

@@ -9,6 +9,7 @@ import io.github.connectionhandling.IgnoreUserAbort;
 import io.github.connectionhandling.TimeLimit;
 import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.RequestHandle;
+import io.github.connectionhandling.request.TimeLimits;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -78,14 +79,14 @@ final class EndpointSettingsInterceptor implements HandlerInterceptor {
 	private Duration parse(String value, HandlerMethod method) {
 		try {
 			Duration limit = DurationStyle.detectAndParse(this.placeholders.resolveRequiredPlaceholders(value).trim());
-			if (limit.isNegative()) {
-				throw new IllegalArgumentException("a time limit must not be negative");
+			if (!TimeLimits.isValid(limit)) {
+				throw new IllegalArgumentException("a time limit must be " + TimeLimits.RANGE);
 			}
 			return limit;
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalStateException("Invalid @TimeLimit(\"" + value + "\") on " + method
-					+ ": use a duration such as 5s, 500ms or PT1M, or 0 for no limit (" + ex.getMessage() + ")", ex);
+					+ ": use a duration " + TimeLimits.RANGE + ", such as 5s, 500ms or PT1M (" + ex.getMessage() + ")", ex);
 		}
 	}
 

@@ -1,11 +1,13 @@
 package io.github.connectionhandling.web;
 
+import java.io.Closeable;
+import java.io.Flushable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,7 +21,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.HttpStatus;
 
 /**
  * The response as the application sees it. Once its request is aborted or timed out,
@@ -55,9 +56,16 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	/** Bytes (chars for the writer: never more than bytes) the application wrote. */
 	private long written;
 
+	private final TimeoutProblems problems;
+
 	GuardedResponse(HttpServletResponse response, RequestHandle handle) {
+		this(response, handle, TimeoutProblems.PLAIN);
+	}
+
+	GuardedResponse(HttpServletResponse response, RequestHandle handle, TimeoutProblems problems) {
 		super(response);
 		this.handle = handle;
+		this.problems = problems;
 	}
 
 	RequestHandle handle() {
@@ -130,19 +138,19 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			return false;
 		}
 		try {
-			byte[] body = problem(status, this.handle.getTimeLimit(), this.handle.getInfo().uri());
+			TimeoutProblems.Rendered problem = this.problems.render(status, this.handle);
 			real.reset();
 			real.setStatus(status);
-			real.setContentType("application/problem+json");
+			real.setContentType(problem.contentType());
 			real.setHeader("Connection", "close");
-			real.setContentLength(body.length);
+			real.setContentLength(problem.body().length);
 			if (this.writerUsed) {
 				PrintWriter out = real.getWriter();
-				out.write(new String(body, StandardCharsets.UTF_8));
+				out.write(new String(problem.body(), StandardCharsets.UTF_8));
 				out.flush();
 			}
 			else {
-				real.getOutputStream().write(body);
+				real.getOutputStream().write(problem.body());
 			}
 			real.flushBuffer();
 			return true;
@@ -176,50 +184,34 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 		}
 	}
 
-	static byte[] problem(int status, Duration limit, String instance) {
-		HttpStatus resolved = HttpStatus.resolve(status);
-		String title = (resolved != null) ? resolved.getReasonPhrase() : "Error";
-		String json = "{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status
-				+ ",\"detail\":\"The request exceeded its execution time limit of " + escape(limit.toString())
-				+ ".\",\"instance\":\"" + escape(instance) + "\"}";
-		return json.getBytes(StandardCharsets.UTF_8);
-	}
-
-	private static String escape(String text) {
-		StringBuilder out = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '"' -> out.append("\\\"");
-				case '\\' -> out.append("\\\\");
-				default -> {
-					if (c < 0x20) {
-						out.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						out.append(c);
-					}
-				}
-			}
-		}
-		return out.toString();
-	}
-
 	/**
-	 * Mark the response to close its connection when the request ends, if it can still
-	 * carry a header; called on the request thread.
+	 * End an aborted request's response on the request thread, before the container
+	 * completes it: the work was stopped (or its output discarded), so the client must
+	 * not get a success for output it never had. On HTTP/1.x the connection is closed
+	 * without a response if nothing was committed, and cut off otherwise, so that a
+	 * client still reading (one that only half-closed its side) sees an incomplete
+	 * exchange, as nginx's 499. On HTTP/2 the container drops the stream's response.
 	 */
-	void closeConnectionAfterwards() {
+	void dismissAborted() {
 		this.lock.lock();
 		try {
+			if (this.handle.isResponded() || !isHttp1()) {
+				return;
+			}
 			HttpServletResponse real = real();
 			if (!real.isCommitted()) {
 				real.setHeader("Connection", "close");
 			}
+			closeConnection();
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	private boolean isHttp1() {
+		String protocol = this.handle.getInfo().protocol();
+		return protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
 	}
 
 	// Output
@@ -243,73 +235,118 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 	@Override
 	public void flushBuffer() throws IOException {
-		if (!enter()) {
-			return;
-		}
-		try {
-			super.flushBuffer();
-		}
-		catch (IOException ex) {
-			failed(ex, false);
-		}
-		finally {
-			this.lock.unlock();
-		}
+		write(this, null, 0, 0, FLUSH, FLUSH_BUFFER);
 	}
 
 	@Override
 	public void sendError(int sc, String msg) throws IOException {
-		guarded(() -> super.sendError(sc, msg));
+		write(this, msg, sc, 0, FLUSH, SEND_ERROR);
 	}
 
 	@Override
 	public void sendError(int sc) throws IOException {
-		guarded(() -> super.sendError(sc));
+		write(this, null, sc, 0, FLUSH, SEND_ERROR);
 	}
 
 	@Override
 	public void sendRedirect(String location) throws IOException {
-		guarded(() -> super.sendRedirect(location));
+		write(this, location, 0, 0, FLUSH, SEND_REDIRECT);
 	}
 
 	@Override
 	public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
-		guarded(() -> super.sendRedirect(location, sc, clearBuffer));
+		write(this, location, sc, clearBuffer ? 1 : 0, FLUSH, SEND_REDIRECT);
 	}
+
+	// Status and headers: under the lock too, so that they never race the thread that
+	// replaces the response with a timeout answer; dropped once the output is discarded.
 
 	@Override
 	public void setStatus(int sc) {
-		if (!discarding()) {
-			super.setStatus(sc);
+		if (enter()) {
+			try {
+				super.setStatus(sc);
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
 	@Override
-	public void setHeader(String name, String value) {
-		if (!discarding()) {
-			super.setHeader(name, value);
-			declaredLength(name, value);
+	public void setHeader(String name, @Nullable String value) {
+		if (enter()) {
+			try {
+				super.setHeader(name, value);
+				declaredLength(name, value);
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
 	@Override
-	public void addHeader(String name, String value) {
-		if (!discarding()) {
-			super.addHeader(name, value);
-			declaredLength(name, value);
+	public void addHeader(String name, @Nullable String value) {
+		if (enter()) {
+			try {
+				super.addHeader(name, value);
+				declaredLength(name, value);
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
 	@Override
 	public void setIntHeader(String name, int value) {
-		super.setIntHeader(name, value);
-		declaredLength(name, Integer.toString(value));
+		if (enter()) {
+			try {
+				super.setIntHeader(name, value);
+				declaredLength(name, Integer.toString(value));
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
 	}
 
 	@Override
 	public void addIntHeader(String name, int value) {
-		super.addIntHeader(name, value);
-		declaredLength(name, Integer.toString(value));
+		if (enter()) {
+			try {
+				super.addIntHeader(name, value);
+				declaredLength(name, Integer.toString(value));
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	@Override
+	public void setDateHeader(String name, long date) {
+		if (enter()) {
+			try {
+				super.setDateHeader(name, date);
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	@Override
+	public void addDateHeader(String name, long date) {
+		if (enter()) {
+			try {
+				super.addDateHeader(name, date);
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
 	}
 
 	private void declaredLength(String name, @Nullable String value) {
@@ -324,34 +361,70 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	}
 
 	@Override
-	public void setContentType(String type) {
-		if (!discarding()) {
-			super.setContentType(type);
+	public void setContentType(@Nullable String type) {
+		if (enter()) {
+			try {
+				super.setContentType(type);
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	@Override
+	public void setCharacterEncoding(@Nullable String encoding) {
+		if (enter()) {
+			try {
+				super.setCharacterEncoding(encoding);
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
 	@Override
 	public void setContentLength(int len) {
-		if (!discarding()) {
-			super.setContentLength(len);
-			this.contentLength = len;
-		}
+		setContentLengthLong(len);
 	}
 
 	@Override
 	public void setContentLengthLong(long len) {
-		if (!discarding()) {
-			super.setContentLengthLong(len);
-			this.contentLength = len;
+		if (enter()) {
+			try {
+				super.setContentLengthLong(len);
+				this.contentLength = len;
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
 	@Override
 	public void reset() {
-		if (!discarding()) {
-			super.reset();
-			this.contentLength = -1;
-			this.written = 0;
+		if (enter()) {
+			try {
+				super.reset();
+				this.contentLength = -1;
+				this.written = 0;
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	@Override
+	public void resetBuffer() {
+		if (enter()) {
+			try {
+				super.resetBuffer();
+			}
+			finally {
+				this.lock.unlock();
+			}
 		}
 	}
 
@@ -364,42 +437,19 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 	 * response whatever its length.
 	 * @return whether the write completes the response
 	 */
-	private boolean completes(int count, boolean closing) {
+	private boolean completes(int count) {
 		long length = this.contentLength;
-		boolean completes = closing || (length > 0 && this.written < length && this.written + count >= length);
+		boolean completes = count == CLOSE
+				|| (count > 0 && length > 0 && this.written < length && this.written + count >= length);
 		if (completes) {
 			this.handle.markResponded();
 		}
 		return completes;
 	}
 
-	@Override
-	public void resetBuffer() {
-		if (!discarding()) {
-			super.resetBuffer();
-		}
-	}
-
-	private void guarded(IoAction action) throws IOException {
-		if (!enter()) {
-			return;
-		}
-		try {
-			action.run();
-		}
-		catch (IOException ex) {
-			failed(ex, false);
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	/**
 	 * Take the lock for output, unless the output is discarded: then return
-	 * {@code false} without it. The writes below spell out what {@link #guarded} does
-	 * rather than pass it a lambda: they run for every response, capturing lambdas would
-	 * cost an allocation each.
+	 * {@code false} without it.
 	 */
 	private boolean enter() {
 		if (discarding()) {
@@ -413,29 +463,93 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 		return true;
 	}
 
+	/** {@code count} of a write that does not add to the body (flush, send error). */
+	private static final int FLUSH = -1;
+
+	/** {@code count} of a write that closes the output: it ends the response. */
+	private static final int CLOSE = -2;
+
 	/**
-	 * A write under the lock failed: it no longer completes the response, and its
-	 * failure is swallowed if the output is discarded by now (the client is gone, or was
-	 * answered by another thread).
+	 * The one guarded write: under the lock unless the output is discarded, counting
+	 * towards the declared length, and swallowing the failure of a write whose output is
+	 * discarded by the time it fails (the client is gone, or was answered by another
+	 * thread). The operations are constants, not capturing lambdas: every response
+	 * writes through here.
+	 * @param target what to write to
+	 * @param data what to write, if the operation takes an object
+	 * @param off an offset, or the operation's int argument
+	 * @param len a length, or the operation's second int argument
+	 * @param count the bytes (chars) it adds to the body, {@link #FLUSH} or {@link #CLOSE}
+	 * @param operation the write
 	 */
-	private void failed(Exception ex, boolean completes) throws IOException {
-		if (completes) {
-			this.handle.unmarkResponded();
+	private <T, D> void write(T target, @Nullable D data, int off, int len, int count, Write<T, D> operation)
+			throws IOException {
+		if (!enter()) {
+			return;
 		}
-		if (ex instanceof RuntimeException runtime) {
-			throw runtime;
+		boolean completes = false;
+		try {
+			completes = completes(count);
+			operation.write(target, data, off, len);
+			if (count > 0) {
+				this.written += count;
+			}
 		}
-		if (!discarding()) {
-			throw (IOException) ex;
+		catch (IOException | RuntimeException ex) {
+			if (completes) {
+				this.handle.unmarkResponded();
+			}
+			if (ex instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			if (!discarding()) {
+				throw (IOException) ex;
+			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
 	@FunctionalInterface
-	private interface IoAction {
+	private interface Write<T, D> {
 
-		void run() throws IOException;
+		void write(T target, @Nullable D data, int off, int len) throws IOException;
 
 	}
+
+	private static final Write<GuardedResponse, Object> FLUSH_BUFFER = (r, d, off, len) -> r.getResponse()
+		.flushBuffer();
+
+	private static final Write<GuardedResponse, String> SEND_ERROR = (r, message, sc, len) -> {
+		if (message != null) {
+			r.real().sendError(sc, message);
+		}
+		else {
+			r.real().sendError(sc);
+		}
+	};
+
+	private static final Write<GuardedResponse, String> SEND_REDIRECT = (r, location, sc, clear) -> {
+		if (sc == 0) {
+			r.real().sendRedirect(location);
+		}
+		else {
+			r.real().sendRedirect(location, sc, clear != 0);
+		}
+	};
+
+	private static final Write<OutputStream, byte[]> BYTES = (out, b, off, len) -> out.write(b, off, len);
+
+	private static final Write<OutputStream, Object> BYTE = (out, d, b, len) -> out.write(b);
+
+	private static final Write<Writer, char[]> CHARS = (out, c, off, len) -> out.write(c, off, len);
+
+	private static final Write<Writer, String> STRING = (out, text, off, len) -> out.write(text, off, len);
+
+	private static final Write<Flushable, Object> FLUSH_TARGET = (out, d, off, len) -> out.flush();
+
+	private static final Write<Closeable, Object> CLOSE_TARGET = (out, d, off, len) -> out.close();
 
 	private final class GuardedOutputStream extends ServletOutputStream {
 
@@ -447,75 +561,23 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(int b) throws IOException {
-			if (!enter()) {
-				return;
-			}
-			boolean completes = false;
-			try {
-				completes = completes(1, false);
-				this.delegate.write(b);
-				GuardedResponse.this.written += 1;
-			}
-			catch (IOException | RuntimeException ex) {
-				failed(ex, completes);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, null, b, 1, 1, BYTE);
 		}
 
 		@Override
 		public void write(byte[] b, int off, int len) throws IOException {
-			if (!enter()) {
-				return;
-			}
-			boolean completes = false;
-			try {
-				completes = completes(len, false);
-				this.delegate.write(b, off, len);
-				GuardedResponse.this.written += len;
-			}
-			catch (IOException | RuntimeException ex) {
-				failed(ex, completes);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, b, off, len, len, BYTES);
 		}
 
 		@Override
 		public void flush() throws IOException {
-			if (!enter()) {
-				return;
-			}
-			try {
-				this.delegate.flush();
-			}
-			catch (IOException ex) {
-				failed(ex, false);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, null, 0, 0, FLUSH, FLUSH_TARGET);
 		}
 
 		@Override
 		public void close() throws IOException {
 			// Closing the stream ends the response, chunked or not.
-			if (!enter()) {
-				return;
-			}
-			boolean completes = false;
-			try {
-				completes = completes(0, true);
-				this.delegate.close();
-			}
-			catch (IOException | RuntimeException ex) {
-				failed(ex, completes);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, null, 0, 0, CLOSE, CLOSE_TARGET);
 		}
 
 		@Override
@@ -540,71 +602,22 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 
 		@Override
 		public void write(char[] buffer, int off, int len) throws IOException {
-			if (!enter()) {
-				return;
-			}
-			boolean completes = false;
-			try {
-				completes = completes(len, false);
-				this.delegate.write(buffer, off, len);
-				GuardedResponse.this.written += len;
-			}
-			catch (RuntimeException ex) {
-				failed(ex, completes);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, buffer, off, len, len, CHARS);
 		}
 
 		@Override
 		public void write(String text, int off, int len) throws IOException {
-			if (!enter()) {
-				return;
-			}
-			boolean completes = false;
-			try {
-				completes = completes(len, false);
-				this.delegate.write(text, off, len);
-				GuardedResponse.this.written += len;
-			}
-			catch (RuntimeException ex) {
-				failed(ex, completes);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, text, off, len, len, STRING);
 		}
 
 		@Override
 		public void flush() throws IOException {
-			if (!enter()) {
-				return;
-			}
-			try {
-				this.delegate.flush();
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, null, 0, 0, FLUSH, FLUSH_TARGET);
 		}
 
 		@Override
 		public void close() throws IOException {
-			if (!enter()) {
-				return;
-			}
-			boolean completes = false;
-			try {
-				completes = completes(0, true);
-				this.delegate.close();
-			}
-			catch (RuntimeException ex) {
-				failed(ex, completes);
-			}
-			finally {
-				GuardedResponse.this.lock.unlock();
-			}
+			GuardedResponse.this.write(this.delegate, null, 0, 0, CLOSE, CLOSE_TARGET);
 		}
 
 	}

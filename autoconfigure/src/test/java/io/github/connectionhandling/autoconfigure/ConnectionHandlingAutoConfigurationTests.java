@@ -7,6 +7,7 @@ import io.github.connectionhandling.timelimit.TimeLimiter;
 import io.github.connectionhandling.web.ConnectionStatusFilter;
 import io.github.connectionhandling.web.ConnectionStatusWebMvcConfigurer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -14,6 +15,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,6 +25,7 @@ import org.springframework.web.servlet.DispatcherServlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ConnectionHandlingAutoConfigurationTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
@@ -43,6 +47,34 @@ class ConnectionHandlingAutoConfigurationTests {
 			assertThat(settings.ignoreUserAbort()).isFalse();
 			assertThat(settings.cpuClock()).isFalse();
 		});
+	}
+
+	@Test
+	void callbackWarningBoundIsBound() {
+		this.runner.withPropertyValues("connection-handling.callbacks.warn-after=750ms")
+			.run((context) -> assertThat(context.getBean(RequestLifecycle.class).getSettings().callbackWarnAfter())
+				.hasMillis(750));
+	}
+
+	@Test
+	void anAsyncRequestTimeoutThatDoesNotApplyIsReportedOnce(CapturedOutput output) {
+		this.runner.withPropertyValues("spring.mvc.async.request-timeout=20s").run((context) -> {
+			assertThat(context).hasNotFailed();
+			String warning = "spring.mvc.async.request-timeout=20s is not applied: async requests run under"
+					+ " connection-handling.max-execution-time (PT30S)";
+			assertThat(output.getAll()).containsOnlyOnce(warning);
+		});
+	}
+
+	@Test
+	void noAsyncTimeoutWarningWithoutTheProperty(CapturedOutput output) {
+		this.runner.run((context) -> assertThat(output.getAll()).doesNotContain("spring.mvc.async.request-timeout"));
+	}
+
+	@Test
+	void noAsyncTimeoutWarningWhenTimeLimitsAreOff(CapturedOutput output) {
+		this.runner.withPropertyValues("spring.mvc.async.request-timeout=20s", "connection-handling.enabled=false")
+			.run((context) -> assertThat(output.getAll()).doesNotContain("is not applied"));
 	}
 
 	@Test
@@ -125,7 +157,7 @@ class ConnectionHandlingAutoConfigurationTests {
 	@Test
 	void negativeMaxExecutionTimeFailsWithTheAnalyzersMessage() {
 		assertFailure("connection-handling.max-execution-time=-1s", "connection-handling.max-execution-time", "-1s",
-				"a duration of 0 or more");
+				"a duration from 0 (none) to 365d");
 	}
 
 	@Test

@@ -26,7 +26,7 @@ class ConnectionHandlingFailureAnalyzerTests {
 		assertThatException().isThrownBy(() -> application.run("--connection-handling.max-execution-time=-5s"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Invalid value '-5s' for property 'connection-handling.max-execution-time'")
-			.contains("Set 'connection-handling.max-execution-time' to a duration of 0 or more");
+			.contains("Set 'connection-handling.max-execution-time' to a duration from 0 (none) to 365d");
 	}
 
 	@Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -47,6 +48,23 @@ abstract class AbstractAbortTests extends DetectionTestSupport {
 		awaitEvent(tag, "shutdown:1");
 		assertClosedOnceOffRequestThread(tag);
 		assertThat(this.events.of(tag)).doesNotContain("slept");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/sleep?ms=3000", "/sleep-ignoring?ms=1000" })
+	void aClientThatHalfClosesAndKeepsReadingGetsNoSuccessForStoppedWork(String path) throws Exception {
+		// A FIN after a complete request is a departure (as for Go and nginx): the work is
+		// stopped, or its output discarded, and the client, still reading, must not get a
+		// success it has no output for.
+		String tag = tag("half-close");
+		RawHttp client = RawHttp.connect(this.port).send("GET " + path + "&tag=" + tag + " HTTP/1.0\r\n\r\n");
+		awaitEvent(tag, "started");
+		client.halfClose();
+		String received = client.readToEnd();
+		assertThat(received).doesNotContain("HTTP/1.1 2").doesNotContain("HTTP/1.0 2");
+		awaitEvent(tag, "shutdown:1");
+		assertClosedOnceOffRequestThread(tag);
+		client.close();
 	}
 
 	@ParameterizedTest

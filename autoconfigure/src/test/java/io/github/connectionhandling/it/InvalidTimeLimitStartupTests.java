@@ -32,7 +32,7 @@ class InvalidTimeLimitStartupTests {
 			assertThat(context.getStartupFailure())
 				.hasStackTraceContaining("Invalid @TimeLimit(\"soon\") on ")
 				.hasStackTraceContaining("BadDurationController#report()")
-				.hasStackTraceContaining("use a duration such as 5s");
+				.hasStackTraceContaining("use a duration from 0 (none) to 365d, such as 5s");
 		});
 	}
 
@@ -41,8 +41,29 @@ class InvalidTimeLimitStartupTests {
 		this.runner.withUserConfiguration(NegativeController.class).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).hasStackTraceContaining("NegativeController#negative()")
-				.hasStackTraceContaining("must not be negative");
+				.hasStackTraceContaining("a time limit must be from 0 (none) to 365d");
 		});
+	}
+
+	@Test
+	void durationTooLongToRepresentFailsStartupNamingTheMethod() {
+		this.runner.withUserConfiguration(HugeController.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("HugeController#huge()")
+				.hasStackTraceContaining("Invalid @TimeLimit(\"1000000d\")")
+				.hasStackTraceContaining("a time limit must be from 0 (none) to 365d");
+		});
+	}
+
+	@Test
+	void placeholderResolvingToATooLongDurationFailsStartupNamingTheMethod() {
+		this.runner.withUserConfiguration(PlaceholderController.class)
+			.withPropertyValues("no.such.limit=1000000d")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).hasStackTraceContaining("PlaceholderController#placeholder()")
+					.hasStackTraceContaining("a time limit must be from 0 (none) to 365d");
+			});
 	}
 
 	@Test
@@ -79,6 +100,17 @@ class InvalidTimeLimitStartupTests {
 		@GetMapping("/negative")
 		String negative() {
 			return "negative";
+		}
+
+	}
+
+	@RestController
+	static class HugeController {
+
+		@TimeLimit("1000000d")
+		@GetMapping("/huge")
+		String huge() {
+			return "huge";
 		}
 
 	}

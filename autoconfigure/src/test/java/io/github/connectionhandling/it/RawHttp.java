@@ -104,6 +104,11 @@ public final class RawHttp implements AutoCloseable {
 		return read;
 	}
 
+	/** Send FIN but keep reading: a half-close, as {@code nc -N} does. */
+	public void halfClose() throws IOException {
+		this.socket.shutdownOutput();
+	}
+
 	/** Close with FIN. */
 	@Override
 	public void close() throws IOException {

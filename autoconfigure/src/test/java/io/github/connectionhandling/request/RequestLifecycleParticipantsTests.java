@@ -86,7 +86,7 @@ class RequestLifecycleParticipantsTests {
 	void negativeDefaultLimitIsRefusedUpFront() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new RequestLifecycle.Settings(Duration.ofSeconds(-1), false, false))
-			.withMessageContaining("negative");
+			.withMessageContaining("out of range");
 	}
 
 	private final class Ends implements LifecycleParticipant {

@@ -5,6 +5,12 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.InFlightRequests;
@@ -17,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.mock.web.MockHttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class GuardedResponseTests {
 
@@ -76,6 +83,111 @@ class GuardedResponseTests {
 		complete.getOutputStream().write(new byte[2]);
 		assertThat(this.lifecycle.signal(next, ConnectionStatus.ABORTED, "client")).isFalse();
 		assertThat(next.bits()).isZero();
+	}
+
+	@Test
+	void everyHeaderAndStatusSetterIsDiscardedOnceTheRequestIsStopped() {
+		MockHttpServletResponse real = new MockHttpServletResponse();
+		GuardedResponse response = new GuardedResponse(real, this.handle);
+		this.lifecycle.signal(this.handle, ConnectionStatus.ABORTED, "client");
+		response.setStatus(201);
+		response.setHeader("A", "1");
+		response.addHeader("B", "2");
+		response.setIntHeader("C", 3);
+		response.addIntHeader("D", 4);
+		response.setDateHeader("E", 5);
+		response.addDateHeader("F", 6);
+		response.setContentType("text/plain");
+		response.setCharacterEncoding("ISO-8859-1");
+		response.setContentLength(7);
+		assertThat(real.getStatus()).isEqualTo(200);
+		assertThat(real.getHeaderNames()).isEmpty();
+		assertThat(real.getContentType()).isNull();
+	}
+
+	@Test
+	void theTimeoutAnswerWaitsForAHeaderBeingSetAndReplacesIt() throws Exception {
+		CountDownLatch inSetter = new CountDownLatch(1);
+		CountDownLatch proceed = new CountDownLatch(1);
+		AtomicBoolean resetWhileSetting = new AtomicBoolean();
+		AtomicBoolean setting = new AtomicBoolean();
+		MockHttpServletResponse real = new MockHttpServletResponse() {
+
+			@Override
+			public void setIntHeader(String name, int value) {
+				setting.set(true);
+				inSetter.countDown();
+				try {
+					proceed.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				super.setIntHeader(name, value);
+				setting.set(false);
+			}
+
+			@Override
+			public void reset() {
+				resetWhileSetting.compareAndSet(false, setting.get());
+				super.reset();
+			}
+
+		};
+		GuardedResponse response = new GuardedResponse(real, this.handle);
+		Thread handler = new Thread(() -> response.setIntHeader("X-Slow", 1));
+		handler.start();
+		assertThat(inSetter.await(10, TimeUnit.SECONDS)).isTrue();
+		this.lifecycle.signal(this.handle, ConnectionStatus.TIMEOUT, "timeout");
+		Thread answering = new Thread(() -> response.timeOut(503, true));
+		answering.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> answering.getState() == Thread.State.WAITING);
+		proceed.countDown();
+		answering.join(10_000);
+		handler.join(10_000);
+		assertThat(resetWhileSetting).isFalse();
+		assertThat(real.getStatus()).isEqualTo(503);
+		assertThat(real.getHeader("X-Slow")).isNull();
+		assertThat(real.getContentType()).startsWith("application/problem+json");
+	}
+
+	@Test
+	void timeoutAnswerIsAProblemDetailWithThePathAsInstance() throws Exception {
+		RequestHandle handle = this.lifecycle.start(new RequestInfo("GET", "/report/7", "x=1", "127.0.0.1:1", "HTTP/1.1"),
+				null, false);
+		handle.setTimeLimit(Duration.ofSeconds(2));
+		MockHttpServletResponse real = new MockHttpServletResponse();
+		TimeoutProblems problems = new TimeoutProblems(
+				() -> List.of(new org.springframework.http.converter.json.JacksonJsonHttpMessageConverter()),
+				List.of((problem, status) -> problem.setProperty("retryable", status.isTimedOut())));
+		GuardedResponse response = new GuardedResponse(real, handle, problems);
+		this.lifecycle.signal(handle, ConnectionStatus.TIMEOUT, "timeout");
+		response.timeOut(504, true);
+		assertThat(real.getStatus()).isEqualTo(504);
+		assertThat(real.getContentType()).startsWith("application/problem+json");
+		DocumentContext json = JsonPath.parse(real.getContentAsString());
+		assertThat(json.read("$.status", Integer.class)).isEqualTo(504);
+		assertThat(json.read("$.title", String.class)).isEqualTo("Gateway Timeout");
+		assertThat(json.read("$.instance", String.class)).isEqualTo("/report/7");
+		assertThat(json.read("$.detail", String.class)).contains("PT2S");
+		assertThat(json.read("$.retryable", Boolean.class)).isTrue();
+		this.lifecycle.finish(handle);
+	}
+
+	@Test
+	void aFailingCustomizerIsIsolated() throws Exception {
+		RequestHandle handle = this.lifecycle.start(new RequestInfo("GET", "/r", null, "127.0.0.1:1", "HTTP/1.1"),
+				null, false);
+		MockHttpServletResponse real = new MockHttpServletResponse();
+		TimeoutProblems problems = new TimeoutProblems(List::of, List.of((problem, status) -> {
+			throw new IllegalStateException("customizer bug");
+		}));
+		GuardedResponse response = new GuardedResponse(real, handle, problems);
+		this.lifecycle.signal(handle, ConnectionStatus.TIMEOUT, "timeout");
+		response.timeOut(503, true);
+		assertThat(real.getStatus()).isEqualTo(503);
+		assertThat(JsonPath.parse(real.getContentAsString()).read("$.instance", String.class)).isEqualTo("/r");
+		this.lifecycle.finish(handle);
 	}
 
 }
