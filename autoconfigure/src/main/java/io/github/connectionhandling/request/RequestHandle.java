@@ -180,7 +180,7 @@ public final class RequestHandle implements ConnectionStatus {
 				if (this.closeCallbacks == null) {
 					this.closeCallbacks = new ArrayList<>(2);
 				}
-				this.closeCallbacks.add(callback);
+				this.closeCallbacks.add(CallbackContext.capture(callback));
 				return;
 			}
 		}
@@ -194,7 +194,7 @@ public final class RequestHandle implements ConnectionStatus {
 			if (this.shutdownFunctions == null) {
 				this.shutdownFunctions = new ArrayList<>(2);
 			}
-			this.shutdownFunctions.add(callback);
+			this.shutdownFunctions.add(CallbackContext.capture(callback));
 		}
 	}
 
