@@ -39,7 +39,7 @@ public final class CurrentRequest {
 					+ "WebAsyncTask, @Async and task executors decorated by the starter); pass the status "
 					+ "explicitly to other threads.");
 		}
-		return handle;
+		return handle.status();
 	}
 
 	/**

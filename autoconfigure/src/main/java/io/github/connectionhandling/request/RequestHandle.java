@@ -17,12 +17,17 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link ConnectionStatus} of one request, and what its lifecycle needs to stop its
- * work from another thread: the threads working for it and the actions that stop its
- * async work. Created by {@link RequestLifecycle#start}, ended by
- * {@link RequestLifecycle#finish}.
+ * One request as its lifecycle sees it: its status bits, what stops its work from another
+ * thread (the threads working for it, the actions that stop its async work) and the
+ * participants' per-request state. Created by {@link RequestLifecycle#start}, ended by
+ * {@link RequestLifecycle#finish}. Application code sees only its {@link #status()}: a
+ * {@link ConnectionStatus} that does not lead back here.
  */
-public final class RequestHandle implements ConnectionStatus {
+public final class RequestHandle {
+
+	private static final int ABORTED = ConnectionStatus.ABORTED;
+
+	private static final int TIMEOUT = ConnectionStatus.TIMEOUT;
 
 	private static final Log logger = LogFactory.getLog(RequestHandle.class);
 
@@ -56,6 +61,8 @@ public final class RequestHandle implements ConnectionStatus {
 	private final @Nullable ContainerConnection connection;
 
 	private final RequestLifecycle lifecycle;
+
+	private final ConnectionStatus status = new Status(this);
 
 	private final Instant startedAt = Instant.now();
 
@@ -119,14 +126,28 @@ public final class RequestHandle implements ConnectionStatus {
 		this.userAbortIgnored = settings.ignoreUserAbort();
 	}
 
-	// ConnectionStatus
+	/**
+	 * Return the request's status as application code sees it.
+	 * @return the status
+	 */
+	public ConnectionStatus status() {
+		return this.status;
+	}
 
-	@Override
+	// What the status delegates to
+
 	public int bits() {
 		return this.state & (ABORTED | TIMEOUT);
 	}
 
-	@Override
+	public boolean isAborted() {
+		return (this.state & ABORTED) != 0;
+	}
+
+	public boolean isTimedOut() {
+		return (this.state & TIMEOUT) != 0;
+	}
+
 	public boolean ignoreUserAbort(boolean ignore) {
 		boolean previous = this.userAbortIgnored;
 		this.userAbortIgnored = ignore;
@@ -137,12 +158,10 @@ public final class RequestHandle implements ConnectionStatus {
 		return previous;
 	}
 
-	@Override
 	public boolean isUserAbortIgnored() {
 		return this.userAbortIgnored;
 	}
 
-	@Override
 	public void setTimeLimit(Duration limit) {
 		applyTimeLimit(limit, System.nanoTime());
 	}
@@ -168,12 +187,10 @@ public final class RequestHandle implements ConnectionStatus {
 		this.lifecycle.timeLimitChanged(this);
 	}
 
-	@Override
 	public Duration getTimeLimit() {
 		return this.timeLimit;
 	}
 
-	@Override
 	public void onClose(Consumer<? super ConnectionStatus> callback) {
 		synchronized (this.lock) {
 			if (!this.closeCallbacksFired) {
@@ -188,7 +205,6 @@ public final class RequestHandle implements ConnectionStatus {
 		run(callback, "Close callback");
 	}
 
-	@Override
 	public void onShutdown(Consumer<? super ConnectionStatus> callback) {
 		synchronized (this.lock) {
 			if (this.shutdownFunctions == null) {
@@ -198,7 +214,6 @@ public final class RequestHandle implements ConnectionStatus {
 		}
 	}
 
-	@Override
 	public void checkpoint() {
 		if (shouldStop(this.state)) {
 			throw new RequestStoppedException(bits());
@@ -614,7 +629,7 @@ public final class RequestHandle implements ConnectionStatus {
 
 	private void run(Consumer<? super ConnectionStatus> callback, String kind) {
 		try {
-			callback.accept(this);
+			callback.accept(this.status);
 		}
 		catch (Throwable ex) {
 			logger.error(kind + " of request " + this.id + " (" + this.info.method() + " " + this.info.uri()
@@ -626,6 +641,79 @@ public final class RequestHandle implements ConnectionStatus {
 	public String toString() {
 		return "ConnectionStatus[" + this.id + " " + this.info.method() + " " + this.info.uri() + " bits=" + bits()
 				+ "]";
+	}
+
+	/**
+	 * The public face of a request: delegates to its handle, which it keeps out of reach.
+	 */
+	private static final class Status implements ConnectionStatus {
+
+		private final RequestHandle handle;
+
+		Status(RequestHandle handle) {
+			this.handle = handle;
+		}
+
+		@Override
+		public int bits() {
+			return this.handle.bits();
+		}
+
+		@Override
+		public boolean isNormal() {
+			return this.handle.bits() == NORMAL;
+		}
+
+		@Override
+		public boolean isAborted() {
+			return this.handle.isAborted();
+		}
+
+		@Override
+		public boolean isTimedOut() {
+			return this.handle.isTimedOut();
+		}
+
+		@Override
+		public boolean ignoreUserAbort(boolean ignore) {
+			return this.handle.ignoreUserAbort(ignore);
+		}
+
+		@Override
+		public boolean isUserAbortIgnored() {
+			return this.handle.isUserAbortIgnored();
+		}
+
+		@Override
+		public void setTimeLimit(Duration limit) {
+			this.handle.setTimeLimit(limit);
+		}
+
+		@Override
+		public Duration getTimeLimit() {
+			return this.handle.getTimeLimit();
+		}
+
+		@Override
+		public void onClose(Consumer<? super ConnectionStatus> callback) {
+			this.handle.onClose(callback);
+		}
+
+		@Override
+		public void onShutdown(Consumer<? super ConnectionStatus> callback) {
+			this.handle.onShutdown(callback);
+		}
+
+		@Override
+		public void checkpoint() {
+			this.handle.checkpoint();
+		}
+
+		@Override
+		public String toString() {
+			return this.handle.toString();
+		}
+
 	}
 
 	private static final class Worker {

@@ -2,6 +2,7 @@ package io.github.connectionhandling.web;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.CurrentRequest;
+import io.github.connectionhandling.request.RequestHandle;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
@@ -25,8 +26,8 @@ final class ConnectionStatusArgumentResolver implements HandlerMethodArgumentRes
 	public Object resolveArgument(MethodParameter parameter, @Nullable ModelAndViewContainer mavContainer,
 			NativeWebRequest webRequest, @Nullable WebDataBinderFactory binderFactory) {
 		Object status = webRequest.getAttribute(CurrentRequest.ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
-		if (status instanceof ConnectionStatus connectionStatus) {
-			return connectionStatus;
+		if (status instanceof RequestHandle handle) {
+			return handle.status();
 		}
 		throw new IllegalStateException("No ConnectionStatus for this request: the connection handling filter did "
 				+ "not run (is it registered? MockMvc built by hand needs it added with addFilters)");

@@ -60,7 +60,7 @@ public final class TimeoutProblems {
 		}
 		for (TimeoutProblemCustomizer customizer : this.customizers) {
 			try {
-				customizer.customize(problem, handle);
+				customizer.customize(problem, handle.status());
 			}
 			catch (RuntimeException ex) {
 				logger.error("Timeout problem customizer " + customizer + " failed on request " + handle.getId(), ex);

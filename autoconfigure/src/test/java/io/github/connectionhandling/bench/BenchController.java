@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.connectionhandling.ConnectionStatus;
+import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.RequestHandle;
 
@@ -30,9 +31,10 @@ class BenchController {
 	}
 
 	private void record(ConnectionStatus status, String id) {
+		RequestHandle handle = CurrentRequest.handle();
 		status.onClose((s) -> {
 			long callback = System.nanoTime();
-			long detected = (s instanceof RequestHandle handle) ? handle.getAbortedAtNanos() : 0;
+			long detected = (handle != null) ? handle.getAbortedAtNanos() : 0;
 			this.closed.put(id, new long[] { detected, callback });
 		});
 	}
