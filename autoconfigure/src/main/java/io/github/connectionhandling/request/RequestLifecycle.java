@@ -120,7 +120,9 @@ public final class RequestLifecycle implements DisposableBean {
 					.getDeclaringClass() != LifecycleParticipant.class;
 			}
 			catch (NoSuchMethodException ex) {
-				throw new IllegalStateException(ex);
+				// Cannot tell (a native image without the participant's metadata): call it,
+				// the default does nothing.
+				return true;
 			}
 		}).toArray(LifecycleParticipant[]::new);
 	}
