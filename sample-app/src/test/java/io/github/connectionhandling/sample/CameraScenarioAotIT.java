@@ -41,6 +41,8 @@ class CameraScenarioAotIT {
 
 	private static final Pattern TOTAL_ABORTED = Pattern.compile("\"totals\":\\{[^}]*\"aborted\":(\\d+)");
 
+	private static final HttpClient http = HttpClient.newHttpClient();
+
 	private static Process app;
 
 	private static final List<String> output = Collections.synchronizedList(new ArrayList<>());
@@ -135,15 +137,13 @@ class CameraScenarioAotIT {
 	}
 
 	private static String connections() throws Exception {
-		try (HttpClient client = HttpClient.newHttpClient()) {
-			HttpResponse<String> response = client.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/connections"))
-						.timeout(Duration.ofSeconds(10))
-						.build(),
-					HttpResponse.BodyHandlers.ofString());
-			assertThat(response.statusCode()).isEqualTo(200);
-			return response.body();
-		}
+		HttpResponse<String> response = http.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/connections"))
+					.timeout(Duration.ofSeconds(10))
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body();
 	}
 
 	private static int freePort() throws IOException {
