@@ -86,22 +86,24 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 			}
 		}
 		this.endpoints = List.copyOf(endpoints);
-		String degraded = degraded();
+		String degraded = degraded(missing, protocolEndpoint != null);
 		if (degraded != null) {
 			logger.warn(degraded);
 		}
 	}
 
 	/**
-	 * Describe what this Tomcat version lacks and what follows, or {@code null} if nothing is
+	 * Describe what a Tomcat version lacks and what follows, or {@code null} if nothing is
 	 * missing.
+	 * @param missing the members it lacks
+	 * @param endpointReachable whether {@code getEndpoint()} is among them
 	 * @return the start-up warning or {@code null}
 	 */
-	static @Nullable String degraded() {
+	static @Nullable String degraded(List<String> missing, boolean endpointReachable) {
 		if (missing.isEmpty()) {
 			return null;
 		}
-		String consequence = (protocolEndpoint == null)
+		String consequence = !endpointReachable
 				? "open connections are not counted or reaped, and disconnects are noticed only at the next write or the time limit"
 				: "each request's connection is looked up among the endpoint's by its ports";
 		return "This Tomcat version (" + org.apache.catalina.util.ServerInfo.getServerNumber() + ") has no "

@@ -55,7 +55,8 @@ class TomcatRuntimeHintsTests {
 			assertThat(member.resolve(getClass().getClassLoader(), missing)).as(member.toString()).isNotNull();
 		}
 		assertThat(missing).isEmpty();
-		assertThat(TomcatContainerAdapter.degraded()).isNull();
+		assertThat(TomcatContainerAdapter.degraded(missing, true)).isNull();
+		assertThat(new TomcatContainerAdapter().describe()).doesNotContain("missing");
 	}
 
 	@Test
@@ -69,6 +70,18 @@ class TomcatRuntimeHintsTests {
 		assertThat(movedClass.resolve(getClass().getClassLoader(), missing)).isNull();
 		assertThat(missing).containsExactly("org.apache.catalina.connector.RequestFacade.catalinaRequest",
 				"org.apache.coyote.AbstractProtocol.endpoint()", "org.apache.coyote.RequestMoved.hook");
+	}
+
+	@Test
+	void theStartUpWarningNamesWhatIsMissingAndWhatFollows() {
+		assertThat(TomcatContainerAdapter.degraded(List.of("org.apache.catalina.connector.RequestFacade.request"), true))
+			.startsWith("This Tomcat version (11.")
+			.contains("has no org.apache.catalina.connector.RequestFacade.request;")
+			.endsWith("each request's connection is looked up among the endpoint's by its ports");
+		assertThat(TomcatContainerAdapter.degraded(List.of("org.apache.coyote.AbstractProtocol.getEndpoint()"), false))
+			.contains("has no org.apache.coyote.AbstractProtocol.getEndpoint();")
+			.contains("open connections are not counted or reaped")
+			.contains("noticed only at the next write or the time limit");
 	}
 
 }
