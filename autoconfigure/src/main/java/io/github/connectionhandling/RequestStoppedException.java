@@ -8,6 +8,7 @@ public class RequestStoppedException extends RuntimeException {
 
 	private static final long serialVersionUID = 1L;
 
+	/** The request's status bits when it was stopped: {@code ABORTED}, {@code TIMEOUT} or both. */
 	private final int bits;
 
 	/**

@@ -945,11 +945,14 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 		volatile @Nullable ContainerConnection connection;
 
+		/** The field behind {@code STATE} (see {@link DetectionRuntimeHints}). */
+		static final String STATE_FIELD = "state";
+
 		private static final VarHandle STATE;
 
 		static {
 			try {
-				STATE = MethodHandles.lookup().findVarHandle(Watch.class, "state", int.class);
+				STATE = MethodHandles.lookup().findVarHandle(Watch.class, STATE_FIELD, int.class);
 			}
 			catch (ReflectiveOperationException ex) {
 				throw new ExceptionInInitializerError(ex);

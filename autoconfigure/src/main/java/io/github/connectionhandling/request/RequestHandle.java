@@ -36,6 +36,9 @@ public final class RequestHandle {
 	/** The client has had its whole response: its leaving is no longer an abort. */
 	private static final int RESPONDED = 1 << 9;
 
+	/** The fields behind the var handles below (see {@link RequestRuntimeHints}). */
+	static final List<String> VAR_HANDLE_FIELDS = List.of("state", "timerSlot", "watchSlot");
+
 	private static final VarHandle STATE;
 
 	private static final VarHandle TIMER_SLOT;
@@ -45,9 +48,9 @@ public final class RequestHandle {
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
-			STATE = lookup.findVarHandle(RequestHandle.class, "state", int.class);
-			TIMER_SLOT = lookup.findVarHandle(RequestHandle.class, "timerSlot", Object.class);
-			WATCH_SLOT = lookup.findVarHandle(RequestHandle.class, "watchSlot", Object.class);
+			STATE = lookup.findVarHandle(RequestHandle.class, VAR_HANDLE_FIELDS.get(0), int.class);
+			TIMER_SLOT = lookup.findVarHandle(RequestHandle.class, VAR_HANDLE_FIELDS.get(1), Object.class);
+			WATCH_SLOT = lookup.findVarHandle(RequestHandle.class, VAR_HANDLE_FIELDS.get(2), Object.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);

@@ -36,19 +36,7 @@ public final class RequestLifecycle implements DisposableBean {
 
 	private final List<LifecycleParticipant> participants;
 
-	// Per step, only the participants that act on it: a request's path then makes no call
-	// to a participant's empty default, and with at most two kinds of receiver per step
-	// the JIT can inline each call (three participants of three kinds could not be).
-
-	private final LifecycleParticipant[] onStarted;
-
-	private final LifecycleParticipant[] onBodyConsumed;
-
-	private final LifecycleParticipant[] onLeftThread;
-
-	private final LifecycleParticipant[] onTimeLimitChanged;
-
-	private final LifecycleParticipant[] onFinished;
+	private final LifecycleParticipant[] participantArray;
 
 	private final Settings settings;
 
@@ -86,11 +74,7 @@ public final class RequestLifecycle implements DisposableBean {
 			int threads, String threadNamePrefix) {
 		this.requests = requests;
 		this.participants = List.copyOf(participants);
-		this.onStarted = acting(this.participants, "started", RequestHandle.class, boolean.class);
-		this.onBodyConsumed = acting(this.participants, "bodyConsumed", RequestHandle.class);
-		this.onLeftThread = acting(this.participants, "leftThread", RequestHandle.class);
-		this.onTimeLimitChanged = acting(this.participants, "timeLimitChanged", RequestHandle.class);
-		this.onFinished = acting(this.participants, "finished", RequestHandle.class);
+		this.participantArray = this.participants.toArray(new LifecycleParticipant[0]);
 		this.settings = settings;
 		this.callbackThreads = threads;
 		this.userCallbacks = new UserCallbacks(settings.callbackWarnAfter(), true);
@@ -107,26 +91,7 @@ public final class RequestLifecycle implements DisposableBean {
 			// burst of departures starts them on the detector thread, and each new thread
 			// must be scheduled before its first close callback runs.
 			executor.prestartAllCoreThreads();
-			// Loads and links the task and batch classes and the queue's ordering now: the
-			// first burst of departures would do it on the detector thread.
-			executor.execute(new Task(Task.STOP, new Batch(new RequestHandle[0], ConnectionStatus.ABORTED, null), this));
 		}
-	}
-
-	/**
-	 * The participants that override the given step's default (which does nothing).
-	 */
-	private static LifecycleParticipant[] acting(List<LifecycleParticipant> participants, String step,
-			Class<?>... parameterTypes) {
-		return participants.stream().filter((participant) -> {
-			try {
-				return participant.getClass().getMethod(step, parameterTypes)
-					.getDeclaringClass() != LifecycleParticipant.class;
-			}
-			catch (NoSuchMethodException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}).toArray(LifecycleParticipant[]::new);
 	}
 
 	public InFlightRequests getRequests() {
@@ -157,7 +122,7 @@ public final class RequestLifecycle implements DisposableBean {
 			handle.claimThreadSlot();
 		}
 		this.requests.add(handle);
-		for (LifecycleParticipant participant : this.onStarted) {
+		for (LifecycleParticipant participant : this.participantArray) {
 			participant.started(handle, bodyPending);
 		}
 		if (!bodyPending) {
@@ -176,7 +141,7 @@ public final class RequestLifecycle implements DisposableBean {
 		if (!handle.releaseThreadSlot()) {
 			return; // never on one, or finished meanwhile
 		}
-		for (LifecycleParticipant participant : this.onLeftThread) {
+		for (LifecycleParticipant participant : this.participantArray) {
 			participant.leftThread(handle);
 		}
 	}
@@ -200,7 +165,7 @@ public final class RequestLifecycle implements DisposableBean {
 	 * @param handle the request
 	 */
 	public void bodyConsumed(RequestHandle handle) {
-		for (LifecycleParticipant participant : this.onBodyConsumed) {
+		for (LifecycleParticipant participant : this.participantArray) {
 			participant.bodyConsumed(handle);
 		}
 	}
@@ -209,7 +174,7 @@ public final class RequestLifecycle implements DisposableBean {
 		if (!this.requests.contains(handle)) {
 			return; // no longer in flight
 		}
-		for (LifecycleParticipant participant : this.onTimeLimitChanged) {
+		for (LifecycleParticipant participant : this.participantArray) {
 			participant.timeLimitChanged(handle);
 		}
 	}
@@ -339,7 +304,7 @@ public final class RequestLifecycle implements DisposableBean {
 		}
 		handle.releaseThreadSlot();
 		try {
-			for (LifecycleParticipant participant : this.onFinished) {
+			for (LifecycleParticipant participant : this.participantArray) {
 				participant.finished(handle);
 			}
 			handle.shutdown();

@@ -27,6 +27,9 @@ public final class RequestThreads {
 	 */
 	private static final Map<Thread, Slot> slots = new ConcurrentHashMap<>();
 
+	/** {@code Thread.isVirtual()}, looked up by name (see {@link RequestRuntimeHints}). */
+	static final String IS_VIRTUAL = "isVirtual";
+
 	private static final @Nullable MethodHandle isVirtual = isVirtualHandle();
 
 	private RequestThreads() {
@@ -90,7 +93,7 @@ public final class RequestThreads {
 		try {
 			// Java 21+; the starter is built for 17.
 			return MethodHandles.publicLookup()
-				.findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+				.findVirtual(Thread.class, IS_VIRTUAL, MethodType.methodType(boolean.class));
 		}
 		catch (ReflectiveOperationException ex) {
 			return null;

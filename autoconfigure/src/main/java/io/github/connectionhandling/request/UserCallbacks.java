@@ -32,6 +32,15 @@ final class UserCallbacks {
 	/** Platform threads at most; beyond them hand-offs queue on one overflow thread. */
 	static final int MAX_PLATFORM_THREADS = 256;
 
+	// Looked up by name (the starter is built for Java 17); RequestRuntimeHints names them.
+	static final String OF_VIRTUAL = "ofVirtual";
+
+	static final String BUILDER = "java.lang.Thread$Builder";
+
+	static final String NAME = "name";
+
+	static final String FACTORY = "factory";
+
 	private static final @Nullable ThreadFactory VIRTUAL = virtualThreads("connection-handling-callback-");
 
 	private final @Nullable ThreadFactory virtual;
@@ -176,11 +185,11 @@ final class UserCallbacks {
 	 */
 	private static @Nullable ThreadFactory virtualThreads(String prefix) {
 		try {
-			Method ofVirtual = Thread.class.getMethod("ofVirtual");
+			Method ofVirtual = Thread.class.getMethod(OF_VIRTUAL);
 			Object builder = ofVirtual.invoke(null);
-			Class<?> builderType = Class.forName("java.lang.Thread$Builder");
-			builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix, 1L);
-			return (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+			Class<?> builderType = Class.forName(BUILDER);
+			builder = builderType.getMethod(NAME, String.class, long.class).invoke(builder, prefix, 1L);
+			return (ThreadFactory) builderType.getMethod(FACTORY).invoke(builder);
 		}
 		catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 			return null;

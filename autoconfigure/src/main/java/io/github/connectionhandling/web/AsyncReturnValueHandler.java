@@ -8,6 +8,8 @@ import java.util.concurrent.Future;
 
 import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.RequestHandle;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
@@ -34,16 +36,30 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 	/** The request attribute that holds the async timeout the application chose. */
 	static final String EXPLICIT_TIMEOUT = AsyncReturnValueHandler.class.getName() + ".timeout";
 
+	/** The private field of {@link DeferredResult} that holds its timeout (see {@link WebRuntimeHints}). */
+	static final String DEFERRED_RESULT_TIMEOUT = "timeoutValue";
+
+	private static final Log logger = LogFactory.getLog(AsyncReturnValueHandler.class);
+
 	private static final @Nullable Field deferredResultTimeout = timeoutField();
 
 	private final List<HandlerMethodReturnValueHandler> delegates;
 
 	private static @Nullable Field timeoutField() {
-		Field field = ReflectionUtils.findField(DeferredResult.class, "timeoutValue", Long.class);
-		if (field != null) {
-			ReflectionUtils.makeAccessible(field);
+		try {
+			Field field = ReflectionUtils.findField(DeferredResult.class, DEFERRED_RESULT_TIMEOUT, Long.class);
+			if (field != null) {
+				ReflectionUtils.makeAccessible(field);
+				return field;
+			}
 		}
-		return field;
+		// Errors too: a native image without the hint throws one.
+		catch (RuntimeException | LinkageError ex) {
+			logger.debug("Cannot read DeferredResult." + DEFERRED_RESULT_TIMEOUT, ex);
+		}
+		logger.warn("This Spring Framework version has no readable DeferredResult." + DEFERRED_RESULT_TIMEOUT
+				+ "; a DeferredResult's own timeout is not kept as the container's async timeout");
+		return null;
 	}
 
 	private AsyncReturnValueHandler(List<HandlerMethodReturnValueHandler> delegates) {

@@ -10,9 +10,14 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.springframework.aot.hint.RuntimeHintsRegistrar;
+import org.springframework.beans.factory.aot.BeanRegistrationAotProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.stereotype.Component;
@@ -71,6 +76,26 @@ class ArchitectureTests {
 				.filter((line) -> !line.isEmpty() && !line.startsWith("#"))
 				.collect(Collectors.toSet());
 			assertThat(listed).isEqualTo(declared);
+		}
+	}
+
+	@Test
+	void aotContributionsAreListedInTheAotFactoriesFile() throws IOException {
+		// A registrar or processor that is not listed is never run: its hints are missing.
+		Properties factories = new Properties();
+		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring/aot.factories")) {
+			factories.load(in);
+		}
+		for (Class<?> type : List.of(RuntimeHintsRegistrar.class, BeanRegistrationAotProcessor.class)) {
+			Set<String> declared = classes.stream()
+				.filter((c) -> !c.isInterface() && c.isAssignableTo(type))
+				.map((c) -> c.getName())
+				.collect(Collectors.toSet());
+			Set<String> listed = Arrays.stream(factories.getProperty(type.getName(), "").split(","))
+				.map(String::trim)
+				.filter((name) -> !name.isEmpty())
+				.collect(Collectors.toSet());
+			assertThat(listed).as(type.getSimpleName()).isNotEmpty().isEqualTo(declared);
 		}
 	}
 

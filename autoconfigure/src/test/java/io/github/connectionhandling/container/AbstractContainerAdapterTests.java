@@ -19,10 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class AbstractContainerAdapterTests {
 
 	@LocalServerPort
-	int port;
+	protected int port;
 
 	@Autowired
-	ServerConnections connections;
+	protected ServerConnections connections;
 
 	protected abstract Class<? extends ContainerAdapter> adapterType();
 

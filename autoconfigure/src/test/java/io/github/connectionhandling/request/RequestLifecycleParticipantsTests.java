@@ -15,8 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /**
  * Each participant hears of the steps it acts on, in order, whatever else the others
- * override: the lifecycle calls per step only participants that override its empty
- * default, and a proxy (which overrides everything) is called for every step.
+ * override, and a proxy (which overrides everything) is called for every step.
  */
 class RequestLifecycleParticipantsTests {
 

@@ -1,9 +1,6 @@
 package io.github.connectionhandling.container.tomcat;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -14,6 +11,8 @@ import io.github.connectionhandling.container.ContainerConnection;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.RequestFacade;
@@ -36,20 +35,31 @@ import org.springframework.boot.web.server.WebServer;
  * {@code NioChannel.getIOChannel()}. Open connections:
  * {@code AbstractProtocol.getEndpoint().getConnections()}. Pinned by
  * {@code TomcatContainerAdapterTests}: a Tomcat upgrade that renames any of these fails
- * there, and at start-up here.
+ * there. At start-up it is a warning, not a failure (the names: {@link TomcatInternals}):
+ * without the request's path a request's connection is looked up among the endpoint's
+ * by its ports; without {@code getEndpoint()} connections are neither counted nor
+ * watched, and disconnects are noticed at the next write or the time limit.
  */
 public final class TomcatContainerAdapter implements ContainerAdapter {
 
+	private static final Log logger = LogFactory.getLog(TomcatContainerAdapter.class);
+
+	/** The members this Tomcat lacks, filled as the handles below are resolved. */
+	private static final List<String> missing = new ArrayList<>();
+
 	// Method handles in static finals: the JIT inlines them like plain field reads and
 	// calls, where reflective access costs a check and an indirection per request.
-	private static final MethodHandle facadeRequest = getter(field(RequestFacade.class, "request"));
+	// Null where this Tomcat lacks the member.
+	private static final @Nullable MethodHandle facadeRequest = TomcatInternals.FACADE_REQUEST.resolve(loader(),
+			missing);
 
-	private static final MethodHandle coyoteHook = getter(field(org.apache.coyote.Request.class, "hook"));
+	private static final @Nullable MethodHandle coyoteHook = TomcatInternals.COYOTE_HOOK.resolve(loader(), missing);
 
-	private static final MethodHandle processorSocketWrapper = getter(
-			method(AbstractProcessor.class, "getSocketWrapper"));
+	private static final @Nullable MethodHandle processorSocketWrapper = TomcatInternals.PROCESSOR_SOCKET_WRAPPER
+		.resolve(loader(), missing);
 
-	private static final Method protocolEndpoint = method(AbstractProtocol.class, "getEndpoint");
+	private static final @Nullable MethodHandle protocolEndpoint = TomcatInternals.PROTOCOL_ENDPOINT.resolve(loader(),
+			missing);
 
 	private final List<AbstractEndpoint<?, ?>> endpoints;
 
@@ -71,16 +81,40 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		List<AbstractEndpoint<?, ?>> endpoints = new ArrayList<>();
 		for (Connector connector : connectors) {
 			ProtocolHandler handler = connector.getProtocolHandler();
-			if (handler instanceof AbstractProtocol<?> protocol) {
-				endpoints.add((AbstractEndpoint<?, ?>) invoke(protocolEndpoint, protocol));
+			if (handler instanceof AbstractProtocol<?> protocol && protocolEndpoint != null) {
+				endpoints.add(endpoint(protocolEndpoint, protocol));
 			}
 		}
 		this.endpoints = List.copyOf(endpoints);
+		String degraded = degraded(missing, protocolEndpoint != null);
+		if (degraded != null) {
+			logger.warn(degraded);
+		}
+	}
+
+	/**
+	 * Describe what a Tomcat version lacks and what follows, or {@code null} if nothing is
+	 * missing.
+	 * @param missing the members it lacks
+	 * @param endpointReachable whether {@code getEndpoint()} is among them
+	 * @return the start-up warning or {@code null}
+	 */
+	static @Nullable String degraded(List<String> missing, boolean endpointReachable) {
+		if (missing.isEmpty()) {
+			return null;
+		}
+		String consequence = !endpointReachable
+				? "open connections are not counted or reaped, and disconnects are noticed only at the next write or the time limit"
+				: "each request's connection is looked up among the endpoint's by its ports";
+		return "This Tomcat version (" + org.apache.catalina.util.ServerInfo.getServerNumber() + ") has no "
+				+ String.join(", ", missing) + "; connection handling works with less: " + consequence;
 	}
 
 	@Override
 	public String describe() {
-		return "Tomcat (" + this.endpoints.stream().map((e) -> e.getClass().getSimpleName()).toList() + ")";
+		String degraded = missing.isEmpty() ? "" : "; missing " + String.join(", ", missing);
+		return "Tomcat (" + this.endpoints.stream().map((e) -> e.getClass().getSimpleName()).toList() + degraded
+				+ ")";
 	}
 
 	@Override
@@ -91,6 +125,9 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		}
 		if (!(unwrapped instanceof RequestFacade facade)) {
 			return null;
+		}
+		if (facadeRequest == null || coyoteHook == null || processorSocketWrapper == null) {
+			return connectionByPorts(request);
 		}
 		try {
 			Request catalinaRequest = (Request) facadeRequest.invokeExact(facade);
@@ -107,6 +144,28 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		catch (Throwable ex) {
 			return null; // a getter throws no checked exception
 		}
+	}
+
+	/**
+	 * The request's connection found among the endpoints' by its local and remote port
+	 * (which proxies' headers do not rewrite): the way when the request's own path is
+	 * missing. Costs a scan of the open connections per request.
+	 */
+	@Nullable ContainerConnection connectionByPorts(HttpServletRequest request) {
+		int localPort = request.getLocalPort();
+		int remotePort = request.getRemotePort();
+		SocketWrapperBase<?> found = null;
+		for (AbstractEndpoint<?, ?> endpoint : this.endpoints) {
+			for (SocketWrapperBase<?> wrapper : endpoint.getConnections()) {
+				if (wrapper.getRemotePort() == remotePort && wrapper.getLocalPort() == localPort) {
+					if (found != null) {
+						return null; // two clients on one port (different hosts): not this way
+					}
+					found = wrapper;
+				}
+			}
+		}
+		return (found != null) ? new TomcatConnection(found) : null;
 	}
 
 	@Override
@@ -131,54 +190,19 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		return count;
 	}
 
-	private static Field field(Class<?> type, String name) {
-		try {
-			Field field = type.getDeclaredField(name);
-			field.setAccessible(true);
-			return field;
-		}
-		catch (ReflectiveOperationException | RuntimeException ex) {
-			throw new IllegalStateException("This Tomcat version has no " + type.getName() + "." + name
-					+ "; connection handling cannot reach client connections", ex);
-		}
+	private static @Nullable ClassLoader loader() {
+		return TomcatContainerAdapter.class.getClassLoader();
 	}
 
-	private static Method method(Class<?> type, String name) {
+	private static AbstractEndpoint<?, ?> endpoint(MethodHandle getEndpoint, AbstractProtocol<?> protocol) {
 		try {
-			Method method = type.getDeclaredMethod(name);
-			method.setAccessible(true);
-			return method;
+			return (AbstractEndpoint<?, ?>) getEndpoint.invoke(protocol);
 		}
-		catch (ReflectiveOperationException | RuntimeException ex) {
-			throw new IllegalStateException("This Tomcat version has no " + type.getName() + "." + name
-					+ "(); connection handling cannot reach client connections", ex);
+		catch (RuntimeException | Error ex) {
+			throw ex;
 		}
-	}
-
-	private static MethodHandle getter(Field field) {
-		try {
-			return MethodHandles.lookup().unreflectGetter(field);
-		}
-		catch (IllegalAccessException ex) {
-			throw new IllegalStateException("Cannot read " + field, ex);
-		}
-	}
-
-	private static MethodHandle getter(Method method) {
-		try {
-			return MethodHandles.lookup().unreflect(method);
-		}
-		catch (IllegalAccessException ex) {
-			throw new IllegalStateException("Cannot call " + method, ex);
-		}
-	}
-
-	private static Object invoke(Method method, Object target) {
-		try {
-			return method.invoke(target);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException("Cannot call " + method, ex);
+		catch (Throwable ex) {
+			throw new IllegalStateException("Cannot call " + TomcatInternals.PROTOCOL_ENDPOINT, ex);
 		}
 	}
 

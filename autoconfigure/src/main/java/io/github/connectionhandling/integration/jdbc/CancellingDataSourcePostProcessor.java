@@ -1,10 +1,14 @@
 package io.github.connectionhandling.integration.jdbc;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import javax.sql.DataSource;
 
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.core.Ordered;
+import org.springframework.util.ClassUtils;
 
 /**
  * Wraps every {@link DataSource} bean so that the statements a request runs are cancelled
@@ -23,10 +27,24 @@ public final class CancellingDataSourcePostProcessor implements BeanPostProcesso
 		if (!(bean instanceof DataSource) || bean instanceof CancellingDataSource) {
 			return bean;
 		}
-		ProxyFactory factory = new ProxyFactory(bean);
-		factory.addInterface(CancellingDataSource.class);
+		ProxyFactory factory = new ProxyFactory();
+		factory.setTarget(bean);
+		factory.setInterfaces(proxyInterfaces(bean.getClass()));
 		factory.addAdvice(new StatementCancellation.DataSourceInterceptor());
 		return factory.getProxy(bean.getClass().getClassLoader());
+	}
+
+	/**
+	 * The interfaces of the wrapper of a data source of the given class, in the order the
+	 * proxy lists them (before Spring AOP's own): what {@link CancellingDataSourceAotProcessor}
+	 * registers as a proxy hint.
+	 * @param beanClass the data source's class
+	 * @return the interfaces
+	 */
+	static Class<?>[] proxyInterfaces(Class<?> beanClass) {
+		Set<Class<?>> interfaces = new LinkedHashSet<>(ClassUtils.getAllInterfacesForClassAsSet(beanClass));
+		interfaces.add(CancellingDataSource.class);
+		return interfaces.toArray(Class<?>[]::new);
 	}
 
 	@Override

@@ -8,6 +8,7 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.List;
 
 import io.github.connectionhandling.RequestStoppedException;
 import io.github.connectionhandling.integration.StopHooks;
@@ -31,6 +32,10 @@ import org.jspecify.annotations.Nullable;
  * interceptors roll back on it, and the status bits say why the request stopped.
  */
 final class StatementCancellation {
+
+	/** The interface of each JDK proxy made here, one per proxy (see {@link JdbcRuntimeHints}). */
+	static final List<Class<?>> PROXY_INTERFACES = List.of(Connection.class, Statement.class,
+			PreparedStatement.class, CallableStatement.class);
 
 	private StatementCancellation() {
 	}
