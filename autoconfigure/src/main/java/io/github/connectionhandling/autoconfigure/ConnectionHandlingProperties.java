@@ -48,6 +48,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 	private final Cancel cancel = new Cancel();
 
+	private final SlowRequest slowRequest = new SlowRequest();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -100,6 +102,10 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		return this.cancel;
 	}
 
+	public SlowRequest getSlowRequest() {
+		return this.slowRequest;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
 		requireNotNegative("max-execution-time", this.maxExecutionTime);
@@ -109,6 +115,7 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		requireNotNegative("abort-detection.arm-delay", this.abortDetection.armDelay);
 		requirePositive("abort-detection.poll-interval", this.abortDetection.pollInterval);
 		requirePositive("orphans.interval", this.orphans.interval);
+		requireNotNegative("slow-request.threshold", this.slowRequest.threshold);
 	}
 
 	static final String ACCEPTED_STATUS = "an HTTP status code from 100 to 599, e.g. 503";
@@ -294,6 +301,29 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 		public void setAsync(boolean async) {
 			this.async = async;
+		}
+
+	}
+
+	/**
+	 * The slow-request log (PHP-FPM's request_slowlog_timeout).
+	 */
+	public static class SlowRequest {
+
+		/**
+		 * How long a request runs before it is logged, once, at WARN with its id, URI,
+		 * elapsed time and the stacks of its threads (shown also by
+		 * /actuator/connections/{id} where show-values allows); 0 for no log. Checked
+		 * every half threshold.
+		 */
+		private Duration threshold = Duration.ZERO;
+
+		public Duration getThreshold() {
+			return this.threshold;
+		}
+
+		public void setThreshold(Duration threshold) {
+			this.threshold = threshold;
 		}
 
 	}
