@@ -32,7 +32,8 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 			Map.entry("connection-handling.orphans.reap", BOOLEAN),
 			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
 			Map.entry("connection-handling.cancel.jdbc", BOOLEAN), Map.entry("connection-handling.cancel.http", BOOLEAN),
-			Map.entry("connection-handling.cancel.async", BOOLEAN));
+			Map.entry("connection-handling.cancel.async", BOOLEAN),
+			Map.entry("connection-handling.slow-request.threshold", ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE));
 
 	private final @Nullable Environment environment;
 

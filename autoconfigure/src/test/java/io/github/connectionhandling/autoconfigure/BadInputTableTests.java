@@ -48,7 +48,8 @@ class BadInputTableTests {
 			{ "abort-detection.rehearse", "maybe" },
 			{ "orphans.reap", "maybe" }, { "orphans.interval", "0" }, { "orphans.interval", "-5s" },
 			{ "orphans.interval", "weekly" }, { "cancel.jdbc", "maybe" }, { "cancel.http", "perhaps" },
-			{ "cancel.async", "maybe" } };
+			{ "cancel.async", "maybe" }, { "slow-request.threshold", "-1s" },
+			{ "slow-request.threshold", "sometime" } };
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ConnectionHandlingAutoConfiguration.class));
