@@ -14,10 +14,13 @@ import io.github.connectionhandling.web.ConnectionStatusFilter;
 import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
@@ -30,9 +33,14 @@ import static org.awaitility.Awaitility.await;
  * show them, through the metrics endpoint and through spans: the {@code connection.status}
  * key, the error, and a span event at the moment of the abort or timeout.
  */
+@ExtendWith(OutputCaptureExtension.class)
 abstract class AbstractObservationTests {
 
-	static final String PROPERTIES = "management.endpoints.web.exposure.include=metrics";
+	static final String EXPOSE = "management.endpoints.web.exposure.include=metrics,connections";
+
+	static final String SHOW_VALUES = "management.endpoint.connections.show-values=always";
+
+	static final String SLOW_REQUESTS = "connection-handling.slow-request.threshold=400ms";
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -135,6 +143,36 @@ abstract class AbstractObservationTests {
 			// SecurityFilterProperties.DEFAULT_FILTER_ORDER (checked with Spring Security
 			// present by the security tests).
 			.isLessThan(-100);
+	}
+
+	@Test
+	void slowRequestIsLoggedOnceWithItsStackAndShownByTheEndpoint(CapturedOutput output) throws Exception {
+		String tag = "slow-logged";
+		try (RawHttp client = RawHttp.connect(this.port)) {
+			client.get("/sleep?tag=" + tag + "&ms=3000");
+			await().atMost(WAIT).until(() -> this.events.has(tag, "started"));
+			await().atMost(WAIT).until(() -> output.toString().contains("(GET /sleep) still running after"));
+			String logged = output.toString();
+			String line = logged.lines().filter((l) -> l.contains("(GET /sleep) still running after")).findFirst()
+				.orElseThrow();
+			assertThat(line).contains("WARN").contains("(threshold PT0.4S)").doesNotContain(tag);
+			String id = line.substring(line.indexOf("Slow request ") + 13, line.indexOf(" (GET /sleep)"));
+			assertThat(logged).contains("Thread.sleep").contains("ScenarioController.sleep");
+			Actuator.Response one = new Actuator(this.port).get(id);
+			assertThat(one.status()).isEqualTo(200);
+			JsonNode stack = one.json().get("stack");
+			assertThat(stack).as(one.body()).isNotNull();
+			assertThat(stack.propertyNames()).hasSize(1);
+			assertThat(stack.toString()).contains("Thread.sleep").contains("ScenarioController");
+			// Not in the list of all requests.
+			JsonNode listed = Actuator.find(new Actuator(this.port).connections(), "/sleep");
+			assertThat(listed).isNotNull();
+			assertThat(listed.has("stack")).isFalse();
+			assertThat(client.readUntil("done 0", WAIT)).contains("200");
+		}
+		await().atMost(WAIT).until(() -> this.events.has(tag, "shutdown:0"));
+		// Once per request.
+		assertThat(output.toString().split("\\(GET /sleep\\) still running after", -1).length - 1).isOne();
 	}
 
 	private SimpleSpan awaitSpan(String uri, String connectionStatus) {

@@ -4,7 +4,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
 @SpringBootTest(classes = { ObservationApp.class, OnTomcat.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = AbstractObservationTests.PROPERTIES)
+		properties = { AbstractObservationTests.EXPOSE, AbstractObservationTests.SHOW_VALUES,
+				AbstractObservationTests.SLOW_REQUESTS })
 class TomcatObservationTests extends AbstractObservationTests {
 
 }
