@@ -2,10 +2,12 @@ package io.github.connectionhandling.actuate;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ServerConnections;
 import io.github.connectionhandling.detection.OrphanReaper;
+import io.github.connectionhandling.observation.SlowRequestLog;
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.InFlightRequests.Totals;
 import io.github.connectionhandling.request.RequestHandle;
@@ -42,6 +44,8 @@ public class ConnectionsEndpoint {
 
 	private final Show showValues;
 
+	private final @Nullable SlowRequestLog slowRequests;
+
 	/**
 	 * Create a new {@link ConnectionsEndpoint} instance.
 	 * @param requests the requests in flight and the totals
@@ -51,10 +55,25 @@ public class ConnectionsEndpoint {
 	 */
 	public ConnectionsEndpoint(InFlightRequests requests, @Nullable ServerConnections connections,
 			@Nullable OrphanReaper orphans, Show showValues) {
+		this(requests, connections, orphans, showValues, null);
+	}
+
+	/**
+	 * Create a new {@link ConnectionsEndpoint} instance that shows the stacks the
+	 * slow-request log recorded.
+	 * @param requests the requests in flight and the totals
+	 * @param connections the servers' connections, or {@code null} if unknown
+	 * @param orphans where orphaned connections are counted, or {@code null} if nowhere
+	 * @param showValues when remote addresses, query strings and stacks are shown
+	 * @param slowRequests the slow-request log, or {@code null} if it is off
+	 */
+	public ConnectionsEndpoint(InFlightRequests requests, @Nullable ServerConnections connections,
+			@Nullable OrphanReaper orphans, Show showValues, @Nullable SlowRequestLog slowRequests) {
 		this.requests = requests;
 		this.connections = connections;
 		this.orphans = orphans;
 		this.showValues = showValues;
+		this.slowRequests = slowRequests;
 	}
 
 	@ReadOperation
@@ -80,14 +99,20 @@ public class ConnectionsEndpoint {
 		List<RequestDescriptor> requests = this.requests.all()
 			.stream()
 			.sorted(Comparator.comparingLong(RequestHandle::getStartNanos))
-			.map((handle) -> new RequestDescriptor(handle, showValues))
+			.map((handle) -> new RequestDescriptor(handle, showValues, null))
 			.toList();
 		return new ConnectionsDescriptor(open, requests.size(), orphaned, totals, requests);
 	}
 
 	@Nullable RequestDescriptor request(String id, boolean showValues) {
 		RequestHandle handle = this.requests.get(id);
-		return (handle != null) ? new RequestDescriptor(handle, showValues) : null;
+		if (handle == null) {
+			return null;
+		}
+		// A stack shows what the code is doing with its data: shown as values are.
+		SlowRequestLog slowRequests = this.slowRequests;
+		SlowRequestLog.SlowRequest slow = (showValues && slowRequests != null) ? slowRequests.get(handle) : null;
+		return new RequestDescriptor(handle, showValues, slow);
 	}
 
 	@Nullable RequestDescriptor abort(String id, boolean showValues) {
@@ -100,7 +125,7 @@ public class ConnectionsEndpoint {
 		if (handle.isFinished() && !handle.isAborted()) {
 			return null; // ended before the abort could reach it
 		}
-		return new RequestDescriptor(handle, showValues);
+		return new RequestDescriptor(handle, showValues, null);
 	}
 
 	/**
@@ -194,7 +219,9 @@ public class ConnectionsEndpoint {
 
 		private final List<String> threads;
 
-		private RequestDescriptor(RequestHandle handle, boolean showValues) {
+		private final @Nullable Map<String, List<String>> stack;
+
+		private RequestDescriptor(RequestHandle handle, boolean showValues, SlowRequestLog.@Nullable SlowRequest slow) {
 			RequestInfo info = handle.getInfo();
 			this.id = handle.getId();
 			this.method = info.method();
@@ -209,6 +236,7 @@ public class ConnectionsEndpoint {
 			this.timeLimit = handle.getTimeLimit().toString();
 			this.handler = handle.getHandler();
 			this.threads = handle.getWorkerNames();
+			this.stack = (slow != null) ? slow.stacks() : null;
 		}
 
 		public String getId() {
@@ -305,6 +333,16 @@ public class ConnectionsEndpoint {
 		 */
 		public List<String> getThreads() {
 			return this.threads;
+		}
+
+		/**
+		 * Return the stacks of the threads that worked for the request when the
+		 * slow-request log logged it, by thread name; only in the answer for one request,
+		 * and only where {@code show-values} allows.
+		 * @return the stacks or {@code null}
+		 */
+		public @Nullable Map<String, List<String>> getStack() {
+			return this.stack;
 		}
 
 	}

@@ -38,7 +38,6 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
@@ -96,9 +95,7 @@ public final class ConnectionHandlingAutoConfiguration {
 				properties.getTimeoutStatus(), timeLimiter.getIfAvailable() != null, problems);
 		FilterRegistrationBean<ConnectionStatusFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setName("connectionStatusFilter");
-		// Before any filter that wraps the request: the container's own request leads to
-		// its connection.
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+		registration.setOrder(ConnectionStatusFilter.ORDER);
 		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
 		registration.setAsyncSupported(true);
 		return registration;

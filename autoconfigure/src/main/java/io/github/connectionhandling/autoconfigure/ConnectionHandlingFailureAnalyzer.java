@@ -34,7 +34,8 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_INTERVAL),
 			Map.entry("connection-handling.callbacks.warn-after", ConnectionHandlingProperties.ACCEPTED_INTERVAL),
 			Map.entry("connection-handling.cancel.jdbc", BOOLEAN), Map.entry("connection-handling.cancel.http", BOOLEAN),
-			Map.entry("connection-handling.cancel.async", BOOLEAN));
+			Map.entry("connection-handling.cancel.async", BOOLEAN),
+			Map.entry("connection-handling.slow-request.threshold", ConnectionHandlingProperties.ACCEPTED_SLOW_REQUEST));
 
 	private final @Nullable Environment environment;
 

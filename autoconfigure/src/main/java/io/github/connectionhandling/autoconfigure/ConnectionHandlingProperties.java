@@ -52,6 +52,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 	private final Callbacks callbacks = new Callbacks();
 
+	private final SlowRequest slowRequest = new SlowRequest();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -108,6 +110,10 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		return this.callbacks;
 	}
 
+	public SlowRequest getSlowRequest() {
+		return this.slowRequest;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
 		requireInRange("max-execution-time", this.maxExecutionTime, Duration.ZERO, TimeLimits.MAX,
@@ -121,6 +127,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 				ACCEPTED_POLL_INTERVAL);
 		requireInRange("orphans.interval", this.orphans.interval, ONE_NANO, ONE_DAY, ACCEPTED_INTERVAL);
 		requireInRange("callbacks.warn-after", this.callbacks.warnAfter, ONE_NANO, ONE_DAY, ACCEPTED_INTERVAL);
+		requireInRange("slow-request.threshold", this.slowRequest.threshold, Duration.ZERO, ONE_DAY,
+				ACCEPTED_SLOW_REQUEST);
 	}
 
 	static final String ACCEPTED_STATUS = "an HTTP status code from 100 to 599, e.g. 503";
@@ -132,6 +140,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 	static final String ACCEPTED_POLL_INTERVAL = "a duration greater than 0 and at most 1h, such as 100ms or 5s";
 
 	static final String ACCEPTED_INTERVAL = "a duration greater than 0 and at most 1d, such as 5s or 1m";
+
+	static final String ACCEPTED_SLOW_REQUEST = "a duration from 0 (off) to 1d, such as 10s or 1m";
 
 	private static final Duration ONE_NANO = Duration.ofNanos(1);
 
@@ -333,6 +343,29 @@ public class ConnectionHandlingProperties implements InitializingBean {
 
 		public void setWarnAfter(Duration warnAfter) {
 			this.warnAfter = warnAfter;
+		}
+
+	}
+
+	/**
+	 * The slow-request log (PHP-FPM's request_slowlog_timeout).
+	 */
+	public static class SlowRequest {
+
+		/**
+		 * How long a request runs before it is logged, once, at WARN with its id, URI,
+		 * elapsed time and the stacks of its threads (shown also by
+		 * /actuator/connections/{id} where show-values allows); 0 for no log. Checked
+		 * every half threshold.
+		 */
+		private Duration threshold = Duration.ZERO;
+
+		public Duration getThreshold() {
+			return this.threshold;
+		}
+
+		public void setThreshold(Duration threshold) {
+			this.threshold = threshold;
 		}
 
 	}

@@ -23,6 +23,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.Ordered;
+
 /**
  * Opens each request's {@link ConnectionStatus} on its first dispatch, binds it to the
  * thread on every dispatch (request, async, error), and finishes it once when the work
@@ -30,6 +32,16 @@ import org.jspecify.annotations.Nullable;
  * async completion when no dispatch ends it (e.g. {@code AsyncContext.complete()}).
  */
 public final class ConnectionStatusFilter implements Filter {
+
+	/**
+	 * The filter's order: right after Spring Boot's {@code ServerHttpObservationFilter}
+	 * ({@code HIGHEST_PRECEDENCE + 1}), which does not wrap the request, so that a
+	 * request is finished, its status final, before that filter stops the request's
+	 * {@code http.server.requests} observation; and before any filter that wraps the
+	 * request (the container's own request leads to its connection), Spring Security's
+	 * chain ({@code -100}) included.
+	 */
+	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 2;
 
 	private final RequestLifecycle lifecycle;
 

@@ -11,6 +11,8 @@ import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.actuate.ConnectionsEndpoint.ConnectionsDescriptor;
 import io.github.connectionhandling.actuate.ConnectionsEndpoint.RequestDescriptor;
 import io.github.connectionhandling.container.ServerConnections;
+import io.github.connectionhandling.observation.SlowRequestLog;
+import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.LifecycleParticipant;
 import io.github.connectionhandling.request.RequestHandle;
@@ -178,6 +180,39 @@ class ConnectionsEndpointTests {
 		assertThat(endpoint.abort(handle.getId()).isAborted()).isTrue();
 		assertThat(endpoint.abort(handle.getId()).isAborted()).isTrue();
 		assertThat(this.signals).hasSize(1);
+	}
+
+	@Test
+	void showsTheSlowRequestStackForOneRequestWhereValuesAreShown() {
+		SlowRequestLog slowRequests = new SlowRequestLog(this.requests, Duration.ofNanos(1));
+		RequestHandle handle = start("/slow", "a=1");
+		try (CurrentRequest.Binding binding = CurrentRequest.bind(handle)) {
+			slowRequests.afterPropertiesSet();
+			await().atMost(Duration.ofSeconds(10)).until(() -> slowRequests.get(handle) != null);
+		}
+		finally {
+			slowRequests.destroy();
+		}
+		String thread = Thread.currentThread().getName();
+		ConnectionsEndpoint always = new ConnectionsEndpoint(this.requests, this.connections, null, Show.ALWAYS,
+				slowRequests);
+		RequestDescriptor shown = always.request(handle.getId());
+		assertThat(shown).isNotNull();
+		assertThat(shown.getStack()).containsOnlyKeys(thread);
+		assertThat(shown.getStack().get(thread)).anyMatch((frame) -> frame.contains(getClass().getName()));
+		// Not in the list, and only as show-values allows.
+		assertThat(always.connections().getRequests()).allMatch((request) -> request.getStack() == null);
+		ConnectionsEndpoint never = new ConnectionsEndpoint(this.requests, this.connections, null, Show.NEVER,
+				slowRequests);
+		assertThat(never.request(handle.getId()).getStack()).isNull();
+		ConnectionsEndpointWebExtension web = new ConnectionsEndpointWebExtension(
+				new ConnectionsEndpoint(this.requests, this.connections, null, Show.WHEN_AUTHORIZED, slowRequests),
+				Show.WHEN_AUTHORIZED, Set.of("OPS"));
+		assertThat(web.request(user("OPS"), handle.getId()).getBody().getStack()).containsOnlyKeys(thread);
+		assertThat(web.request(user("DEV"), handle.getId()).getBody().getStack()).isNull();
+		// Without a slow-request log, nothing.
+		assertThat(endpoint(Show.ALWAYS).request(handle.getId()).getStack()).isNull();
+		this.lifecycle.finish(handle);
 	}
 
 	private ConnectionsEndpoint endpoint(Show show) {

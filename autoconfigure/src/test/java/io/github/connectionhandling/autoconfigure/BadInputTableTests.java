@@ -51,7 +51,9 @@ class BadInputTableTests {
 			{ "orphans.reap", "maybe" }, { "orphans.interval", "0" }, { "orphans.interval", "-5s" },
 			{ "orphans.interval", "weekly" }, { "orphans.interval", "1000000d" }, { "cancel.jdbc", "maybe" }, { "cancel.http", "perhaps" },
 			{ "cancel.async", "maybe" }, { "callbacks.warn-after", "0" },
-			{ "callbacks.warn-after", "1000000d" }, { "callbacks.warn-after", "soon" } };
+			{ "callbacks.warn-after", "1000000d" }, { "callbacks.warn-after", "soon" },
+			{ "slow-request.threshold", "-1s" }, { "slow-request.threshold", "sometime" },
+			{ "slow-request.threshold", "1000000d" } };
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ConnectionHandlingAutoConfiguration.class));

@@ -12,12 +12,17 @@ import io.github.connectionhandling.actuate.ConnectionHandlingMetrics;
 import io.github.connectionhandling.actuate.ConnectionsEndpoint;
 import io.github.connectionhandling.actuate.ConnectionsEndpointWebExtension;
 import io.github.connectionhandling.detection.OrphanReaper;
+import io.github.connectionhandling.observation.ConnectionStatusObservationFilter;
+import io.github.connectionhandling.observation.RequestObservationEvents;
+import io.github.connectionhandling.observation.SlowRequestLog;
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestInfo;
 import io.github.connectionhandling.request.RequestLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.observation.ObservationRegistry;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -53,6 +58,44 @@ class ConnectionHandlingActuatorAutoConfigurationTests {
 				assertThat(context).hasSingleBean(ConnectionsEndpointWebExtension.class);
 				assertThat(context.getBean(ConnectionsEndpoint.class).connections().getActive()).isZero();
 			});
+	}
+
+	@Test
+	void slowRequestLogIsOffByDefault() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(SlowRequestLog.class));
+		this.contextRunner.withPropertyValues("connection-handling.slow-request.threshold=0")
+			.run((context) -> assertThat(context).doesNotHaveBean(SlowRequestLog.class));
+	}
+
+	@Test
+	void slowRequestLogHasTheThresholdAndReachesTheEndpoint() {
+		this.contextRunner
+			.withPropertyValues("connection-handling.slow-request.threshold=3s",
+					"management.endpoints.web.exposure.include=connections")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(SlowRequestLog.class);
+				assertThat(context.getBean(SlowRequestLog.class).getThreshold()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(ReflectionTestUtils.getField(context.getBean(ConnectionsEndpoint.class), "slowRequests"))
+					.isSameAs(context.getBean(SlowRequestLog.class));
+			});
+	}
+
+	@Test
+	void connectionStatusObservationFilterIsConfigured() {
+		this.contextRunner
+			.run((context) -> assertThat(context).hasSingleBean(ConnectionStatusObservationFilter.class));
+	}
+
+	@Test
+	void observationEventsNeedAnObservationRegistry() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(RequestObservationEvents.class));
+		this.contextRunner.withBean(ObservationRegistry.class, ObservationRegistry::create).run((context) -> {
+			assertThat(context).hasSingleBean(RequestObservationEvents.class);
+			// A participant of the lifecycle.
+			assertThat(ReflectionTestUtils.getField(context.getBean(RequestLifecycle.class), "participants"))
+				.asInstanceOf(InstanceOfAssertFactories.LIST)
+				.contains(context.getBean(RequestObservationEvents.class));
+		});
 	}
 
 	@Test

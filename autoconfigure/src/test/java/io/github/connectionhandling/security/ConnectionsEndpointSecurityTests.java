@@ -8,12 +8,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.RequestHandle;
+import io.github.connectionhandling.web.ConnectionStatusFilter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.AbstractFilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -70,6 +75,23 @@ class ConnectionsEndpointSecurityTests {
 
 		@Autowired
 		InFlightRequests requests;
+
+		@Autowired
+		ApplicationContext context;
+
+		@Test
+		void theStartersFilterRunsAfterTheObservationFilterAndBeforeTheSecurityChain() {
+			Map<String, Integer> orders = new HashMap<>();
+			this.context.getBeansOfType(AbstractFilterRegistrationBean.class)
+				.forEach((name, registration) -> orders.put(name, registration.getOrder()));
+			assertThat(orders).containsKeys("webMvcObservationFilter", "connectionStatusFilter",
+					"securityFilterChainRegistration");
+			// The status is final before the observation stops; the container's own request
+			// reaches the starter, unwrapped by the security chain.
+			assertThat(orders.get("connectionStatusFilter")).isEqualTo(ConnectionStatusFilter.ORDER)
+				.isGreaterThan(orders.get("webMvcObservationFilter"))
+				.isLessThan(orders.get("securityFilterChainRegistration"));
+		}
 
 		@Test
 		void unauthenticatedCallsAreRefusedLikeOtherEndpoints() {
