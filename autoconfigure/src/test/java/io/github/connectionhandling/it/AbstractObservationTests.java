@@ -121,6 +121,25 @@ abstract class AbstractObservationTests {
 	}
 
 	@Test
+	void aCloseCallbackRunsWithTheRequestsMdcAndTraceOnAThreadOfItsOwn() throws Exception {
+		String tag = "callback-context";
+		RawHttp client = RawHttp.connect(this.port).get("/context?tag=" + tag);
+		await().atMost(WAIT).until(() -> this.events.has(tag, "started"));
+		client.close();
+		await().atMost(WAIT).until(() -> this.events.of(tag).stream().anyMatch((e) -> e.startsWith("close-thread:")));
+		String handlerTrace = this.events.of(tag)
+			.stream()
+			.filter((e) -> e.startsWith("handler-trace:"))
+			.findFirst()
+			.orElseThrow()
+			.substring("handler-trace:".length());
+		assertThat(handlerTrace).isNotEqualTo("none");
+		assertThat(this.events.of(tag)).contains("close-mdc:user-" + tag, "close-trace:" + handlerTrace)
+			.noneMatch((e) -> e.startsWith("close-thread:http-") || e.startsWith("close-thread:qtp"));
+		assertThat(awaitSpan("/context", "ABORTED").getTraceId()).isEqualTo(handlerTrace);
+	}
+
+	@Test
 	void timedOutRequestsSpanHasAnEventAndAnError() throws Exception {
 		assertThat(get("/limited/sleep?tag=traced-timeout").statusCode()).isEqualTo(503);
 		await().atMost(WAIT).until(() -> this.events.has("traced-timeout", "shutdown:2"));

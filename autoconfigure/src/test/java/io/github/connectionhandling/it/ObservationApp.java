@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Import;
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ ScenarioController.class, Events.class })
+@Import({ ScenarioController.class, CallbackContextController.class, Events.class })
 public class ObservationApp {
 
 	@Bean
