@@ -28,7 +28,6 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 			Map.entry("connection-handling.abort-detection.enabled", BOOLEAN),
 			Map.entry("connection-handling.abort-detection.arm-delay", ConnectionHandlingProperties.ACCEPTED_NOT_NEGATIVE),
 			Map.entry("connection-handling.abort-detection.poll-interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
-			Map.entry("connection-handling.abort-detection.rehearse", BOOLEAN),
 			Map.entry("connection-handling.orphans.reap", BOOLEAN),
 			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_POSITIVE),
 			Map.entry("connection-handling.cancel.jdbc", BOOLEAN), Map.entry("connection-handling.cancel.http", BOOLEAN),

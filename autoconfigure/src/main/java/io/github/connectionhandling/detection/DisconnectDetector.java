@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ContainerConnection;
@@ -153,23 +152,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	private volatile boolean selectorWorks = true;
 
 	private volatile String selfTest = "not run";
-
-	private final AtomicBoolean rehearsed = new AtomicBoolean();
-
-	private volatile String rehearsal = "not run";
-
-	private volatile @Nullable Thread rehearsalThread;
-
-	/** Loopback departures per round of the rehearsal, and rounds (see {@link #rehearse()}). */
-	private static final int REHEARSAL_CONNECTIONS = 50;
-
-	private static final int REHEARSAL_ROUNDS = 10;
-
-	/** Longer arm delays would make the rehearsal take seconds. */
-	private static final long REHEARSAL_MAX_ARM_DELAY_NANOS = 100_000_000;
-
-	/** Whether the self-test could run at all (no loopback in some sandboxes). */
-	private volatile boolean selfTestRan = true;
 
 	private volatile @Nullable Thread thread;
 
@@ -807,48 +789,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		catch (IOException | RuntimeException ex) {
 			// No loopback (a sandbox): nothing says the selector would not work.
-			this.selfTestRan = false;
 			logger.debug("Disconnect detector self-test could not run", ex);
 			return "could not run (" + ex + ")";
 		}
-	}
-
-	/**
-	 * Once the server is up: rehearse, in the background and once, a few bursts of
-	 * departures on loopback connections of the detector's own, so that the application's
-	 * first real burst finds its path loaded and compiled, not interpreted (see
-	 * {@link DetectorRehearsal}). Nothing else sees them: no meter, no registry, no
-	 * callback of the application. Does nothing unless the detector runs with a working
-	 * selector; skipped with an arm delay over 100 ms (it would take seconds) or without
-	 * loopback.
-	 */
-	public void rehearse() {
-		if (!this.running || !this.selectorWorks || !this.rehearsed.compareAndSet(false, true)) {
-			return;
-		}
-		if (!this.selfTestRan || this.armDelayNanos > REHEARSAL_MAX_ARM_DELAY_NANOS) {
-			this.rehearsal = this.selfTestRan ? "skipped (arm delay over 100 ms)" : "skipped (no loopback)";
-			logger.debug("Disconnect detector rehearsal " + this.rehearsal);
-			return;
-		}
-		this.rehearsal = "running";
-		Thread thread = new Thread(() -> {
-			DetectorRehearsal.Outcome outcome = new DetectorRehearsal(this, REHEARSAL_CONNECTIONS, REHEARSAL_ROUNDS,
-					Duration.ofNanos(this.armDelayNanos))
-				.run();
-			this.rehearsal = outcome.description();
-			if (outcome.ran() && !outcome.complete() && this.running) {
-				// The self-test passed, yet loopback departures went unseen for seconds.
-				logger.warn("Disconnect detector rehearsal: " + outcome.description()
-						+ "; client disconnects may be seen late or not at all");
-			}
-			else {
-				logger.debug("Disconnect detector rehearsal: " + outcome.description());
-			}
-		}, "connection-handling-rehearsal");
-		thread.setDaemon(true);
-		this.rehearsalThread = thread;
-		thread.start();
 	}
 
 	/** Requests queued for arming, for tests. */
@@ -860,20 +803,6 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	int registeredKeys() {
 		Selector selector = this.selector;
 		return (selector != null && selector.isOpen()) ? selector.keys().size() : 0;
-	}
-
-	/** Whether this detector's rehearsal thread is still running, for tests. */
-	boolean isRehearsing() {
-		Thread thread = this.rehearsalThread;
-		return thread != null && thread.isAlive();
-	}
-
-	/**
-	 * Describe the start-up rehearsal: {@code not run}, {@code running}, or what it saw.
-	 * @return the description
-	 */
-	public String rehearsal() {
-		return this.rehearsal;
 	}
 
 	@Override

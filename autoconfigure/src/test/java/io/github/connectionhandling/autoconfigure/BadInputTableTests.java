@@ -45,7 +45,6 @@ class BadInputTableTests {
 			{ "abort-detection.enabled", "maybe" }, { "abort-detection.arm-delay", "-1ms" },
 			{ "abort-detection.arm-delay", "later" }, { "abort-detection.poll-interval", "0" },
 			{ "abort-detection.poll-interval", "-100ms" }, { "abort-detection.poll-interval", "often" },
-			{ "abort-detection.rehearse", "maybe" },
 			{ "orphans.reap", "maybe" }, { "orphans.interval", "0" }, { "orphans.interval", "-5s" },
 			{ "orphans.interval", "weekly" }, { "cancel.jdbc", "maybe" }, { "cancel.http", "perhaps" },
 			{ "cancel.async", "maybe" } };

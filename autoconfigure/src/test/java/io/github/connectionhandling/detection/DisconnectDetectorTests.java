@@ -427,63 +427,6 @@ class DisconnectDetectorTests {
 		}
 	}
 
-	@Test
-	void rehearsalSeesEveryLoopbackDepartureAndLeavesTheApplicationsRequestsAlone() throws Exception {
-		Socket client = new Socket();
-		RequestHandle real = this.lifecycle.start(info(), accept(client), false);
-		DetectorRehearsal.Outcome outcome = new DetectorRehearsal(this.detector, 50, 3, Duration.ofMillis(5)).run();
-		assertThat(outcome.complete()).as(outcome.description()).isTrue();
-		assertThat(outcome.description()).matches("150 of 150 loopback departures seen in \\d+ ms");
-		// The request in flight meanwhile was neither signalled nor unwatched.
-		assertThat(real.isAborted()).isFalse();
-		assertThat(this.lifecycle.getRequests().all()).containsExactly(real);
-		client.close();
-		await().atMost(Duration.ofSeconds(5)).until(real::isAborted);
-		this.lifecycle.finish(real);
-	}
-
-	@Test
-	void rehearsalRunsOnceInTheBackground() {
-		this.detector.rehearse();
-		assertThat(this.detector.isRehearsing()).isTrue();
-		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(this.detector.rehearsal()).startsWith("500 of 500 "));
-		await().atMost(Duration.ofSeconds(5)).until(() -> !this.detector.isRehearsing());
-		this.detector.rehearse();
-		assertThat(this.detector.isRehearsing()).isFalse();
-		assertThat(this.detector.rehearsal()).startsWith("500 of 500 ");
-	}
-
-	@Test
-	void rehearsalEndsSoonWhenTheDetectorStopsAndNeverStartsOnAStoppedOne() {
-		this.detector.rehearse();
-		assertThat(this.detector.isRehearsing()).isTrue();
-		this.detector.stop();
-		// Sooner than any of its own time-outs (5 s a step), and not as if it had worked.
-		await().atMost(Duration.ofSeconds(3)).until(() -> !this.detector.isRehearsing());
-		assertThat(this.detector.rehearsal()).doesNotStartWith("500 of 500");
-		DisconnectDetector stopped = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(100),
-				new TcpStateTable());
-		stopped.rehearse();
-		assertThat(stopped.isRehearsing()).isFalse();
-		assertThat(stopped.rehearsal()).isEqualTo("not run");
-	}
-
-	@Test
-	void rehearsalIsSkippedWithALongArmDelay() {
-		DisconnectDetector slow = new DisconnectDetector(Duration.ofMillis(101), Duration.ofMillis(100),
-				new TcpStateTable());
-		slow.start();
-		try {
-			slow.rehearse();
-			assertThat(slow.isRehearsing()).isFalse();
-			assertThat(slow.rehearsal()).isEqualTo("skipped (arm delay over 100 ms)");
-		}
-		finally {
-			slow.stop();
-		}
-	}
-
 	private synchronized ContainerConnection accept(Socket client) throws IOException {
 		client.connect(this.listener.getLocalAddress(), 5000);
 		this.closeables.add(client);
