@@ -311,6 +311,41 @@ class DisconnectDetectorTests {
 		}
 	}
 
+	@Test
+	void connectionsWithoutASelectableChannelOrWithTheBodyUnreadAreFollowedByTcpState() {
+		// The table is the test's: a connection is gone when the test says so.
+		java.util.Map<TcpStateTable.Key, Integer> table = new java.util.concurrent.ConcurrentHashMap<>();
+		DisconnectDetector detector = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(10), (keys) -> {
+			java.util.Map<TcpStateTable.Key, Integer> states = new java.util.HashMap<>();
+			keys.forEach((key) -> states.put(key, table.getOrDefault(key, TcpStateTable.ESTABLISHED)));
+			return states;
+		}, true, System::nanoTime);
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(detector),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		detector.start();
+		try {
+			DetectionFixtures.FakeConnection noChannel = DetectionFixtures.connection();
+			DetectionFixtures.FakeConnection uploading = DetectionFixtures.connection();
+			RequestHandle first = lifecycle.start(info(), noChannel, false);
+			RequestHandle second = lifecycle.start(info(), uploading, true);
+			assertThat(first.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.POLLING));
+			assertThat(second.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.POLLING));
+			table.put(noChannel.key(), TcpStateTable.CLOSE_WAIT);
+			await().atMost(Duration.ofSeconds(5)).until(first::isAborted);
+			assertThat(second.isAborted()).isFalse();
+			table.put(uploading.key(), TcpStateTable.CLOSE_WAIT);
+			await().atMost(Duration.ofSeconds(5)).until(second::isAborted);
+			lifecycle.finish(first);
+			lifecycle.finish(second);
+		}
+		finally {
+			detector.stop();
+			lifecycle.destroy();
+		}
+	}
+
 	private static @org.jspecify.annotations.Nullable Watch armed(RequestHandle handle) {
 		return (handle.getWatchSlot() instanceof Watch watch && watch.state() == Watch.State.ARMED) ? watch : null;
 	}
