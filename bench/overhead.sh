@@ -8,14 +8,14 @@
 # (bench/OneJvm.java: the sample app twice, one port each), pinned to one CPU (the server
 # CPU), and are loaded in turn (A/B, then B/A, ...) by wrk (one thread) pinned to the other
 # CPU: each round's throughput is one setting's alone on the saturated CPU, as the A/B/A/B
-# run the issue asks for. Sharing one JIT, the two differ only by what the starter runs:
+# comparison. Sharing one JIT, the two differ only by what the starter runs:
 # with JVMS=two each setting has a JVM of its own, and a launch's JIT outcome moves the
 # ratio by ±4-6 % (A/A runs), so that a figure needs many launches. With MODE=together
 # (JVMS=two only) both JVMs are loaded at once by two wrk processes and compared by
 # requests per CPU second. Each round measures the requests served and the CPU time the
 # JVM used (all its threads, from /proc/<pid>/stat; with one JVM only the loaded app runs),
 # and gives two ratios enabled/disabled:
-#   - throughput, each setting alone on the CPU (the issue's figure), and
+#   - throughput, each setting alone on the CPU (the headline figure), and
 #   - requests per CPU second (the cost per request).
 # The result is the mean of the launches' medians, with its standard error (and the median
 # of all rounds). Launches alternate which setting runs first (port, start, load and
@@ -24,7 +24,7 @@
 # The sample app serves its actuator on a port of its own (8081): every copy started here
 # gets a random one (-Dmanagement.server.port=0). APP_ARGS=--management.server.port= (empty)
 # puts the actuator back on the application's port, where each exposed endpoint adds to
-# every request's handler lookup (bench/README.md, session 11).
+# every request's handler lookup.
 #
 # The method's own checks: SAME=true|false gives both apps (or JVMs) that setting (an A/A
 # run: the method's bias and spread), and SPIN_NS=n (JVMS=one) adds to the first app a
@@ -42,12 +42,9 @@
 # CLIENT_CPU (default 0), CLIENT_IDLE (spin or halt, default spin: see below), PORT
 # (default 18080; the disabled app uses PORT+1), JVM_OPTS (default "-Xms512m -Xmx512m
 # -XX:+UseG1GC"), APP_ARGS (more arguments for both apps, e.g.
-# --connection-handling.abort-detection.arm-delay=20ms), JFR (a directory: record the JVMs
-# with JFR, dumped with jcmd before they stop; summarise with bench/JfrSummary.java),
-# SAME, SPIN_NS (above), SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample
-# app, e.g. to compare two commits: two runs with different PORTs may run at the same time;
-# no build then), RFS (on, off or auto: see bench/steering.sh; auto = on as root with
-# MODE=alternate).
+# --connection-handling.abort-detection.arm-delay=20ms), SAME, SPIN_NS (above),
+# SKIP_BUILD=1, TOMCAT_JAR and JETTY_JAR (other builds of the sample app, e.g. to compare
+# two commits: two runs with different PORTs may run at the same time; no build then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-6}
@@ -90,7 +87,6 @@ TOMCAT_JAR=${TOMCAT_JAR:-$(ls sample-app/target/connection-handling-sample-app-*
 JETTY_JAR=${JETTY_JAR:-$(ls sample-app/target/jetty/connection-handling-sample-app-*.jar | grep -v original | head -1)}
 WORK=bench/target/overhead-$PORT
 mkdir -p "$WORK"
-[ -n "${JFR:-}" ] && mkdir -p "$JFR"
 
 # The two slots (port, start order, wrk order, pinning order) alternate between the
 # settings from launch to launch, so that no ordering effect adds up: A/A runs (SAME)
@@ -101,24 +97,21 @@ ON=$SLOT1
 OFF=$SLOT2
 declare -A PIDS
 start() { # jar enabled port label
-  local jfr=()
-  [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$4.jfr")
   # shellcheck disable=SC2086
-  java -Dmanagement.server.port=0 $JVM_OPTS "${jfr[@]}" -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
+  java -Dmanagement.server.port=0 $JVM_OPTS -jar "$1" --server.port="$3" --connection-handling.enabled="$2" ${APP_ARGS:-} \
     --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$4.log" 2>&1 &
   PIDS[$3]=$!
 }
 # JVMS=one: both apps in one JVM (bench/OneJvm.java, run against the jar extracted the way
 # Spring Boot recommends for production, so the classes are the jar's own).
 start_one_jvm() { # jar label on-first
-  local dir="$WORK/extracted-$2" jfr=()
+  local dir="$WORK/extracted-$2"
   rm -rf "$dir" "$dir-launcher"
   java -Djarmode=tools -jar "$1" extract --destination "$dir" >/dev/null
   local app; app=$(ls "$dir"/*.jar)
   javac -cp "$app" -d "$dir-launcher" bench/OneJvm.java
-  [ -n "${JFR:-}" ] && jfr=("-XX:StartFlightRecording=settings=profile,filename=$JFR/$2.jfr")
   # shellcheck disable=SC2086
-  java -Dmanagement.server.port=0 $JVM_OPTS "${jfr[@]}" -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
+  java -Dmanagement.server.port=0 $JVM_OPTS -cp "$dir-launcher:$app" OneJvm "$ON" "$OFF" "${SAME:-true}" "${SAME:-false}" \
     "${SPIN_NS:-0}" "$3" ${APP_ARGS:-} --logging.level.root=WARN --spring.main.banner-mode=off >"$WORK/$2.log" 2>&1 &
   PIDS[$ON]=$!
   PIDS[$OFF]=$!
@@ -130,9 +123,6 @@ await() { # port
 stop_all() {
   for port in "${!PIDS[@]}"; do
     local pid=${PIDS[$port]}
-    if [ -n "${JFR:-}" ] && kill -0 "$pid" 2>/dev/null; then
-      jcmd "$pid" JFR.dump >/dev/null 2>&1 || true
-    fi
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -144,7 +134,7 @@ stop_all() {
 # finds its client halted more often and pays for it. A remote client, or a client machine
 # with other work, costs the server nothing of the kind. With the loop the enabled/disabled
 # ratio rose by 2-3 %; small costs still read at about twice their share (a known 300 ns
-# per request as about 2 %; bench/README.md, session 9). CLIENT_IDLE=halt: no loop.
+# per request as about 2 %). CLIENT_IDLE=halt: no loop.
 CLIENT_IDLE=${CLIENT_IDLE:-spin}
 case $CLIENT_IDLE in spin|halt) ;; *) echo "CLIENT_IDLE must be spin or halt" >&2; exit 1;; esac
 SPINNER=""
@@ -153,13 +143,7 @@ if [ "$CLIENT_IDLE" = spin ]; then
   taskset -c "$CLIENT_CPU" chrt --idle 0 sh -c 'while :; do :; done' &
   SPINNER=$!
 fi
-trap 'stop_all; steering_restore; [ -n "$SPINNER" ] && kill "$SPINNER" 2>/dev/null' EXIT
-. bench/steering.sh
-# Loaded at once, both JVMs' receive work would run in softirq on whichever JVM's thread
-# the steering IPI interrupts, and their CPU times would bill each other (two runs of the
-# same method differed by 7 %): steering only when one JVM is loaded at a time.
-[ "$MODE" = together ] && [ "$RFS" = auto ] && RFS=off
-steering_setup
+trap 'stop_all; [ -n "$SPINNER" ] && kill "$SPINNER" 2>/dev/null' EXIT
 
 cpu_ticks() { # pid -> user + system clock ticks of the whole JVM
   sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
@@ -240,7 +224,7 @@ if [ "$JVMS" = one ]; then where="both apps in one JVM (bench/OneJvm.java)"; els
 echo "$where on CPU $SERVER_CPU, $how by wrk -t1 -c$CONNECTIONS each on CPU $CLIENT_CPU;" \
   "$LAUNCHES launches x $ROUNDS rounds of ${SECONDS_PER_ROUND} s; JVM: $JVM_OPTS${APP_ARGS:+; app: $APP_ARGS};" \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "network: $STEERING"
+echo "network: loopback (the sender's CPU runs the receiver's TCP receive)"
 # A noisy host (a neighbour on the same core, cache or memory bus) moves each round by far
 # more than the 1 % this run is after: say how steady the server CPU was, before and after.
 noise() { taskset -c "$SERVER_CPU" java bench/MachineNoise.java 6; }

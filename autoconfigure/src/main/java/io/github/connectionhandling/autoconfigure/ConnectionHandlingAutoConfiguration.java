@@ -180,14 +180,6 @@ public final class ConnectionHandlingAutoConfiguration {
 			};
 		}
 
-		@Bean
-		@ConditionalOnBooleanProperty(name = "connection-handling.abort-detection.rehearse", matchIfMissing = true)
-		ApplicationListener<WebServerInitializedEvent> connectionHandlingDetectorRehearsal(
-				ObjectProvider<DisconnectDetector> detector) {
-			// Only with a server: contexts without one (tests, tools) need not pay for it.
-			return (event) -> detector.ifAvailable(DisconnectDetector::rehearse);
-		}
-
 		@Configuration(proxyBeanMethods = false)
 		@ConditionalOnClass(name = { "org.springframework.boot.tomcat.TomcatWebServer",
 				"org.apache.catalina.connector.Connector" })

@@ -29,7 +29,6 @@ final class ConnectionHandlingFailureAnalyzer implements FailureAnalyzer, Ordere
 			Map.entry("connection-handling.abort-detection.arm-delay", ConnectionHandlingProperties.ACCEPTED_ARM_DELAY),
 			Map.entry("connection-handling.abort-detection.poll-interval",
 					ConnectionHandlingProperties.ACCEPTED_POLL_INTERVAL),
-			Map.entry("connection-handling.abort-detection.rehearse", BOOLEAN),
 			Map.entry("connection-handling.orphans.reap", BOOLEAN),
 			Map.entry("connection-handling.orphans.interval", ConnectionHandlingProperties.ACCEPTED_INTERVAL),
 			Map.entry("connection-handling.callbacks.warn-after", ConnectionHandlingProperties.ACCEPTED_INTERVAL),

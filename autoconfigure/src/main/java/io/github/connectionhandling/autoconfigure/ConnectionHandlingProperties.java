@@ -196,25 +196,8 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		 */
 		private Duration pollInterval = Duration.ofMillis(100);
 
-		/**
-		 * Whether the detector rehearses a few bursts of client departures on loopback
-		 * connections of its own once the server is up (about 0.2 s, 100 sockets and two
-		 * threads at a time, seen by no meter or registry), so that the first real burst
-		 * runs compiled code instead of interpreted. Skipped with an arm delay over
-		 * 100ms.
-		 */
-		private boolean rehearse = true;
-
 		public boolean isEnabled() {
 			return this.enabled;
-		}
-
-		public boolean isRehearse() {
-			return this.rehearse;
-		}
-
-		public void setRehearse(boolean rehearse) {
-			this.rehearse = rehearse;
 		}
 
 		public void setEnabled(boolean enabled) {

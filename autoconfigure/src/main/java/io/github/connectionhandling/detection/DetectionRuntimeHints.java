@@ -13,7 +13,7 @@ final class DetectionRuntimeHints implements RuntimeHintsRegistrar {
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		hints.reflection()
-			.registerType(DisconnectDetector.Watch.class, (hint) -> hint.withField(DisconnectDetector.Watch.STATE_FIELD));
+			.registerType(Watch.class, (hint) -> hint.withField(Watch.STATE_FIELD));
 	}
 
 }

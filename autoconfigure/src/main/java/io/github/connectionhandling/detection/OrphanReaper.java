@@ -258,7 +258,7 @@ public final class OrphanReaper implements SmartLifecycle {
 			selector.selectNow();
 			for (SelectionKey key : selector.selectedKeys()) {
 				ContainerConnection connection = (ContainerConnection) key.attachment();
-				if (DisconnectDetector.available((SocketChannel) key.channel()) == 0) {
+				if (Channels.available((SocketChannel) key.channel()) == 0) {
 					unclear.add(connection);
 				}
 				else {

@@ -244,9 +244,8 @@ public final class RequestLifecycle implements DisposableBean {
 			this.callbacks.execute(task);
 		}
 		catch (RejectedExecutionException ex) {
-			// The pool is shut down (the context is closing, or a rehearsal ended while its
-			// last stops were being queued): run it here rather than never, so that close
-			// callbacks still run once.
+			// The pool is shut down (the context is closing): run it here rather than
+			// never, so that close callbacks still run once.
 			task.run();
 		}
 	}

@@ -47,7 +47,6 @@ class BadInputTableTests {
 			{ "abort-detection.arm-delay", "later" }, { "abort-detection.arm-delay", "1000000d" }, { "abort-detection.poll-interval", "0" },
 			{ "abort-detection.poll-interval", "-100ms" }, { "abort-detection.poll-interval", "often" },
 			{ "abort-detection.poll-interval", "1000000d" },
-			{ "abort-detection.rehearse", "maybe" },
 			{ "orphans.reap", "maybe" }, { "orphans.interval", "0" }, { "orphans.interval", "-5s" },
 			{ "orphans.interval", "weekly" }, { "orphans.interval", "1000000d" }, { "cancel.jdbc", "maybe" }, { "cancel.http", "perhaps" },
 			{ "cancel.async", "maybe" }, { "callbacks.warn-after", "0" },

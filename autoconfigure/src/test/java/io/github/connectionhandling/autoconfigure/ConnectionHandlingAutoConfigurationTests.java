@@ -97,14 +97,6 @@ class ConnectionHandlingAutoConfigurationTests {
 	}
 
 	@Test
-	void rehearsalOnceTheServerIsUpByDefaultAndItCanBeSwitchedOff() {
-		this.runner.run((context) -> assertThat(context).hasBean("connectionHandlingDetectorRehearsal"));
-		this.runner.withPropertyValues("connection-handling.abort-detection.rehearse=false")
-			.run((context) -> assertThat(context).hasSingleBean(DisconnectDetector.class)
-				.doesNotHaveBean("connectionHandlingDetectorRehearsal"));
-	}
-
-	@Test
 	void backsOffInANonWebApplication() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ConnectionHandlingAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasNotFailed()

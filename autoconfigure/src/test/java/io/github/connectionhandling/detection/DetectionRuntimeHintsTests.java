@@ -14,7 +14,7 @@ class DetectionRuntimeHintsTests {
 		RuntimeHints hints = new RuntimeHints();
 		new DetectionRuntimeHints().registerHints(hints, getClass().getClassLoader());
 		assertThat(RuntimeHintsPredicates.reflection()
-			.onFieldAccess(DisconnectDetector.Watch.class.getDeclaredField(DisconnectDetector.Watch.STATE_FIELD)))
+			.onFieldAccess(Watch.class.getDeclaredField(Watch.STATE_FIELD)))
 			.accepts(hints);
 	}
 

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.request.InFlightRequests;
@@ -41,6 +39,8 @@ class DisconnectDetectorTests {
 			new RequestLifecycle.Settings(Duration.ZERO, false, false));
 
 	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private final List<SocketChannel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
 	private ServerSocketChannel listener;
 
@@ -93,82 +93,6 @@ class DisconnectDetectorTests {
 	}
 
 	@Test
-	void armingBacksOffWhileDueRequestsHaveAllFinishedAndARunningOneIsStillWatched() throws Exception {
-		long delay = Duration.ofMillis(5).toNanos();
-		// Short requests, each finished before it is due: the passes that find them arm
-		// nothing, and the detector wakes less often, down to once per sixteen arm delays.
-		// Kept up until then: once quiet, the detector returns to one arm delay.
-		long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (System.nanoTime() - end < 0 && this.detector.armDelay() != 16 * delay) {
-			Socket client = new Socket();
-			RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
-			this.lifecycle.finish(handle);
-			client.close();
-			Thread.sleep(2);
-		}
-		assertThat(this.detector.armDelay()).isEqualTo(16 * delay);
-		// A request still running when due is armed all the same.
-		Socket client = new Socket();
-		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
-		await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
-		client.close();
-		await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
-		this.lifecycle.finish(handle);
-	}
-
-	@Test
-	void requestsStretchedPastTheArmDelayDoNotKeepArmingAtItsShortestTick() throws Exception {
-		long delay = Duration.ofMillis(5).toNanos();
-		// A load of short requests of which every fifth runs three arm delays, as a
-		// saturated CPU stretches some: they are armed while the delay is short, but only a
-		// request running for the longest backed-off delay (80 ms) returns it to one.
-		ScheduledExecutorService finisher = Executors.newSingleThreadScheduledExecutor();
-		try {
-			long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			long backedOffSince = 0;
-			for (int i = 0; System.nanoTime() - end < 0; i++) {
-				Socket client = new Socket();
-				RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
-				Runnable finish = () -> {
-					this.lifecycle.finish(handle);
-					closeQuietly(client);
-				};
-				if (i % 5 == 0) {
-					finisher.schedule(finish, 3 * delay, TimeUnit.NANOSECONDS);
-				}
-				else {
-					finish.run();
-				}
-				Thread.sleep(2);
-				if (this.detector.armTick() != 16 * delay) {
-					backedOffSince = 0;
-				}
-				else if (backedOffSince == 0) {
-					backedOffSince = System.nanoTime();
-				}
-				else if (System.nanoTime() - backedOffSince > Duration.ofMillis(500).toNanos()) {
-					break;
-				}
-			}
-			assertThat(backedOffSince).as("backed off to sixteen arm delays for 500 ms").isNotZero();
-			assertThat(System.nanoTime() - backedOffSince).isGreaterThan(Duration.ofMillis(500).toNanos());
-		}
-		finally {
-			finisher.shutdown();
-			assertThat(finisher.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-		}
-	}
-
-	private static void closeQuietly(Socket socket) {
-		try {
-			socket.close();
-		}
-		catch (IOException ex) {
-			// closing a test client
-		}
-	}
-
-	@Test
 	void requestWhoseClientHadTheWholeResponseIsNotAborted() throws Exception {
 		Socket client = new Socket();
 		RequestHandle handle = this.lifecycle.start(info(), accept(client), false);
@@ -213,7 +137,7 @@ class DisconnectDetectorTests {
 		if (async) {
 			// Queued for arming when its first dispatch ends (off its thread's slot).
 			lifecycle.leaveThread(handle);
-			assertThat(handle.getWatchSlot()).isInstanceOf(DisconnectDetector.Watch.class);
+			assertThat(handle.getWatchSlot()).isInstanceOf(Watch.class);
 		}
 		lifecycle.finish(handle);
 		return new WeakReference<>(handle);
@@ -233,12 +157,10 @@ class DisconnectDetectorTests {
 			// Left to the scan of thread slots: no watch, no queue entry.
 			assertThat(handle.isOnThreadSlot()).isTrue();
 			assertThat(handle.getWatchSlot()).isSameAs(DisconnectDetector.ON_THREAD);
-			assertThat(slow.armingQueueSize()).isZero();
 			worker.submit(() -> lifecycle.finish(handle)).get(5, SECONDS);
 			assertThat(handle.isOnThreadSlot()).isFalse();
 			assertThat(handle.getWatchSlot()).isSameAs(DisconnectDetector.ON_THREAD);
-			assertThat(slow.armingQueueSize()).isZero();
-			assertThat(slow.registeredKeys()).isZero();
+			assertThat(connection.channel().isRegistered()).isFalse();
 		}
 		finally {
 			worker.shutdownNow();
@@ -256,9 +178,8 @@ class DisconnectDetectorTests {
 			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), connection, false))
 				.get(5, SECONDS);
 			await().atMost(Duration.ofSeconds(5))
-				.until(() -> handle.getWatchSlot() instanceof DisconnectDetector.Watch watch
-						&& watch.state() == DisconnectDetector.Watch.ARMED);
-			assertThat(this.detector.armingQueueSize()).isZero();
+				.until(() -> handle.getWatchSlot() instanceof Watch watch
+						&& watch.state() == Watch.State.ARMED);
 			client.close();
 			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 			worker.submit(() -> this.lifecycle.finish(handle)).get(5, SECONDS);
@@ -287,59 +208,19 @@ class DisconnectDetectorTests {
 				return started;
 			}).get(5, SECONDS);
 			assertThat(handle.isOnThreadSlot()).isFalse();
-			assertThat(handle.getWatchSlot()).isInstanceOf(DisconnectDetector.Watch.class);
-			assertThat(later.armingQueueSize()).isOne();
+			assertThat(handle.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.PENDING));
+			assertThat(connection.channel().isRegistered()).isFalse();
 			client.close();
 			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 			lifecycle.finish(handle);
-			await().atMost(Duration.ofSeconds(5)).until(() -> later.registeredKeys() == 0);
+			await().atMost(Duration.ofSeconds(5)).until(() -> !connection.channel().isRegistered());
 		}
 		finally {
 			worker.shutdownNow();
 			later.stop();
 			lifecycle.destroy();
 		}
-	}
-
-	@Test
-	void requestStartingAfterAQuietSpellIsArmedOneArmDelayInNotAfterTheBackedOffInterval() throws Exception {
-		// Long delays, so that the bound below leaves room for a slow machine.
-		long delay = Duration.ofMillis(50).toNanos();
-		DisconnectDetector detector = new DisconnectDetector(Duration.ofNanos(delay), Duration.ofMillis(100),
-				new TcpStateTable());
-		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(detector),
-				new RequestLifecycle.Settings(Duration.ZERO, false, false));
-		detector.start();
-		ExecutorService worker = Executors.newSingleThreadExecutor();
-		try {
-			// Short requests back the detector off to its longest interval, sixteen arm delays.
-			long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			while (System.nanoTime() - end < 0 && detector.armTick() != 16 * delay) {
-				ContainerConnection connection = accept(new Socket());
-				worker.submit(() -> lifecycle.finish(lifecycle.start(info(), connection, false))).get(5, SECONDS);
-				Thread.sleep(5);
-			}
-			assertThat(detector.armTick()).isEqualTo(16 * delay);
-			// Quiet until it stops lingering (three of its longest ticks) and so returns to
-			// one arm delay; then a request that keeps running is armed one arm delay in,
-			// not one backed-off interval later (800 ms here).
-			await().atMost(Duration.ofSeconds(10)).until(() -> detector.armTick() == delay);
-			ContainerConnection connection = accept(new Socket());
-			RequestHandle handle = worker.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
-			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
-			assertThat(armed(handle).armedAtNanos - handle.getStartNanos()).isLessThan(3 * delay + delay / 2);
-			worker.submit(() -> lifecycle.finish(handle)).get(5, SECONDS);
-		}
-		finally {
-			worker.shutdownNow();
-			detector.stop();
-			lifecycle.destroy();
-		}
-	}
-
-	private static DisconnectDetector.@org.jspecify.annotations.Nullable Watch armed(RequestHandle handle) {
-		return (handle.getWatchSlot() instanceof DisconnectDetector.Watch watch
-				&& watch.state() == DisconnectDetector.Watch.ARMED) ? watch : null;
 	}
 
 	@Test
@@ -360,9 +241,8 @@ class DisconnectDetectorTests {
 			Socket client = new Socket();
 			ContainerConnection connection = accept(client);
 			RequestHandle handle = workers.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
-			// The request's start wakes it: armed when due, not at the next poll.
+			// The request's start wakes it: armed when due, not at the next poll (10 s on).
 			await().atMost(Duration.ofSeconds(5)).until(() -> armed(handle) != null);
-			assertThat(armed(handle).armedAtNanos - handle.getStartNanos()).isLessThan(Duration.ofSeconds(2).toNanos());
 			// Both workers' slots are taken (the upload's, the first request's): a third
 			// request is queued, and queueing it wakes the detector too.
 			Thread.sleep(500);
@@ -371,7 +251,6 @@ class DisconnectDetectorTests {
 				.get(5, SECONDS);
 			assertThat(queued.isOnThreadSlot()).isFalse();
 			await().atMost(Duration.ofSeconds(5)).until(() -> armed(queued) != null);
-			assertThat(armed(queued).armedAtNanos - queued.getStartNanos()).isLessThan(Duration.ofSeconds(2).toNanos());
 			client.close();
 			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 			lifecycle.finish(handle);
@@ -418,9 +297,14 @@ class DisconnectDetectorTests {
 				future.get(60, SECONDS);
 			}
 			assertThat(handles).hasSize(threads * perThread);
-			// With every client still connected: a key left registered would stay so.
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.registeredKeys() == 0);
-			await().atMost(Duration.ofSeconds(5)).until(() -> this.detector.armingQueueSize() == 0);
+			// With every client still connected: a key left registered would stay so, and
+			// every watch has ended.
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> this.accepted.stream().noneMatch(SocketChannel::isRegistered));
+			assertThat(handles).allSatisfy((handle) -> assertThat(handle.getWatchSlot())
+				.satisfiesAnyOf((slot) -> assertThat(slot).isSameAs(DisconnectDetector.ON_THREAD),
+						(slot) -> assertThat(slot).isInstanceOfSatisfying(Watch.class,
+								(watch) -> assertThat(watch.state()).isSameAs(Watch.State.DONE))));
 		}
 		finally {
 			workers.shutdownNow();
@@ -428,60 +312,42 @@ class DisconnectDetectorTests {
 	}
 
 	@Test
-	void rehearsalSeesEveryLoopbackDepartureAndLeavesTheApplicationsRequestsAlone() throws Exception {
-		Socket client = new Socket();
-		RequestHandle real = this.lifecycle.start(info(), accept(client), false);
-		DetectorRehearsal.Outcome outcome = new DetectorRehearsal(this.detector, 50, 3, Duration.ofMillis(5)).run();
-		assertThat(outcome.complete()).as(outcome.description()).isTrue();
-		assertThat(outcome.description()).matches("150 of 150 loopback departures seen in \\d+ ms");
-		// The request in flight meanwhile was neither signalled nor unwatched.
-		assertThat(real.isAborted()).isFalse();
-		assertThat(this.lifecycle.getRequests().all()).containsExactly(real);
-		client.close();
-		await().atMost(Duration.ofSeconds(5)).until(real::isAborted);
-		this.lifecycle.finish(real);
-	}
-
-	@Test
-	void rehearsalRunsOnceInTheBackground() {
-		this.detector.rehearse();
-		assertThat(this.detector.isRehearsing()).isTrue();
-		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(this.detector.rehearsal()).startsWith("500 of 500 "));
-		await().atMost(Duration.ofSeconds(5)).until(() -> !this.detector.isRehearsing());
-		this.detector.rehearse();
-		assertThat(this.detector.isRehearsing()).isFalse();
-		assertThat(this.detector.rehearsal()).startsWith("500 of 500 ");
-	}
-
-	@Test
-	void rehearsalEndsSoonWhenTheDetectorStopsAndNeverStartsOnAStoppedOne() {
-		this.detector.rehearse();
-		assertThat(this.detector.isRehearsing()).isTrue();
-		this.detector.stop();
-		// Sooner than any of its own time-outs (5 s a step), and not as if it had worked.
-		await().atMost(Duration.ofSeconds(3)).until(() -> !this.detector.isRehearsing());
-		assertThat(this.detector.rehearsal()).doesNotStartWith("500 of 500");
-		DisconnectDetector stopped = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(100),
-				new TcpStateTable());
-		stopped.rehearse();
-		assertThat(stopped.isRehearsing()).isFalse();
-		assertThat(stopped.rehearsal()).isEqualTo("not run");
-	}
-
-	@Test
-	void rehearsalIsSkippedWithALongArmDelay() {
-		DisconnectDetector slow = new DisconnectDetector(Duration.ofMillis(101), Duration.ofMillis(100),
-				new TcpStateTable());
-		slow.start();
+	void connectionsWithoutASelectableChannelOrWithTheBodyUnreadAreFollowedByTcpState() {
+		// The table is the test's: a connection is gone when the test says so.
+		java.util.Map<TcpStateTable.Key, Integer> table = new java.util.concurrent.ConcurrentHashMap<>();
+		DisconnectDetector detector = new DisconnectDetector(Duration.ofMillis(5), Duration.ofMillis(10), (keys) -> {
+			java.util.Map<TcpStateTable.Key, Integer> states = new java.util.HashMap<>();
+			keys.forEach((key) -> states.put(key, table.getOrDefault(key, TcpStateTable.ESTABLISHED)));
+			return states;
+		}, true, System::nanoTime);
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(detector),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		detector.start();
 		try {
-			slow.rehearse();
-			assertThat(slow.isRehearsing()).isFalse();
-			assertThat(slow.rehearsal()).isEqualTo("skipped (arm delay over 100 ms)");
+			DetectionFixtures.FakeConnection noChannel = DetectionFixtures.connection();
+			DetectionFixtures.FakeConnection uploading = DetectionFixtures.connection();
+			RequestHandle first = lifecycle.start(info(), noChannel, false);
+			RequestHandle second = lifecycle.start(info(), uploading, true);
+			assertThat(first.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.POLLING));
+			assertThat(second.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.POLLING));
+			table.put(noChannel.key(), TcpStateTable.CLOSE_WAIT);
+			await().atMost(Duration.ofSeconds(5)).until(first::isAborted);
+			assertThat(second.isAborted()).isFalse();
+			table.put(uploading.key(), TcpStateTable.CLOSE_WAIT);
+			await().atMost(Duration.ofSeconds(5)).until(second::isAborted);
+			lifecycle.finish(first);
+			lifecycle.finish(second);
 		}
 		finally {
-			slow.stop();
+			detector.stop();
+			lifecycle.destroy();
 		}
+	}
+
+	private static @org.jspecify.annotations.Nullable Watch armed(RequestHandle handle) {
+		return (handle.getWatchSlot() instanceof Watch watch && watch.state() == Watch.State.ARMED) ? watch : null;
 	}
 
 	private synchronized ContainerConnection accept(Socket client) throws IOException {
@@ -490,6 +356,7 @@ class DisconnectDetectorTests {
 		SocketChannel accepted = this.listener.accept();
 		accepted.configureBlocking(false);
 		this.closeables.add(accepted);
+		this.accepted.add(accepted);
 		return new LoopbackConnection(accepted);
 	}
 

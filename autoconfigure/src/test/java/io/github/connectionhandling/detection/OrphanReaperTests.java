@@ -126,7 +126,7 @@ class OrphanReaperTests {
 	}
 
 	private static int available(ChannelConnection connection) {
-		return DisconnectDetector.available(connection.channel());
+		return Channels.available(connection.channel());
 	}
 
 	@Test

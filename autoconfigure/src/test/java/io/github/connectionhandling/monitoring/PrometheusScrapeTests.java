@@ -63,8 +63,7 @@ class PrometheusScrapeTests {
 		assumeTrue(Boolean.getBoolean("connection-handling.monitoring-tests"), "run by the monitoring-tests execution");
 		context = new SpringApplicationBuilder(ScrapedApp.class, OnTomcat.class)
 			.properties("server.port=0", "spring.main.banner-mode=off",
-					"management.endpoints.web.exposure.include=prometheus",
-					"connection-handling.abort-detection.rehearse=false")
+					"management.endpoints.web.exposure.include=prometheus")
 			.run();
 		port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
 		Events events = context.getBean(Events.class);

@@ -50,7 +50,7 @@ class RequestLifecycleBurstTests {
 	@Test
 	void aBurstSignalledAsTheLifecycleIsDestroyedStillRunsItsCallbacksAndStopsOnce() {
 		// The detector may be queueing a burst's stops while the lifecycle is destroyed
-		// (its rehearsal ends as soon as the last close callback ran; a context closes).
+		// (the context closes).
 		RequestLifecycle lifecycle = lifecycle();
 		List<RequestHandle> handles = new ArrayList<>();
 		AtomicInteger closes = new AtomicInteger();
