@@ -214,6 +214,11 @@ final class StatusAsyncContext implements AsyncContext {
 
 		@Override
 		public void onError(AsyncEvent event) {
+			// The container's own error event (the starter's reach the application's
+			// listeners directly, not this one): a failed write or a reset stream is an
+			// abort. First among the listeners, so Spring's error handling (which
+			// cancels a Callable) already sees the status set.
+			Disconnects.signalIfDisconnect(this.handle, event.getThrowable());
 		}
 
 		@Override

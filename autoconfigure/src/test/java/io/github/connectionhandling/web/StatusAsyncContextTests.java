@@ -1,5 +1,7 @@
 package io.github.connectionhandling.web;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 
@@ -51,6 +53,50 @@ class StatusAsyncContextTests {
 		verify(listener).onError(event.capture());
 		assertThat(event.getValue().getThrowable()).isInstanceOf(RequestStoppedException.class);
 		assertThat(event.getValue().getAsyncContext()).isSameAs(context);
+	}
+
+	@Test
+	void containerErrorEventWithAnIOExceptionIsAnAbort() throws Exception {
+		// Tomcat's "stream reset" or a failed write, Jetty's EofException: the container's
+		// own onError reaches the finisher, first among the listeners.
+		RequestHandle handle = start();
+		finisher(handle).onError(new AsyncEvent(mock(AsyncContext.class), new IOException("Client reset the stream")));
+		assertThat(handle.isAborted()).isTrue();
+		this.lifecycle.finish(handle);
+		assertThat(this.lifecycle.getRequests().totals().aborted()).isEqualTo(1);
+		assertThat(this.lifecycle.getRequests().totals().normal()).isZero();
+	}
+
+	@Test
+	void containerErrorEventWithoutADepartureIsNoAbort() throws Exception {
+		RequestHandle handle = start();
+		AsyncListener finisher = finisher(handle);
+		finisher.onError(new AsyncEvent(mock(AsyncContext.class), new IllegalStateException("application")));
+		finisher.onError(new AsyncEvent(mock(AsyncContext.class), new SocketTimeoutException("read timeout")));
+		assertThat(handle.bits()).isZero();
+		this.lifecycle.finish(handle);
+	}
+
+	@Test
+	void disconnectIsAnIOExceptionInTheCausesButNotATimeout() {
+		assertThat(Disconnects.isDisconnect(new IOException())).isTrue();
+		assertThat(Disconnects.isDisconnect(new IllegalStateException(new IOException()))).isTrue();
+		assertThat(Disconnects.isDisconnect(new SocketTimeoutException())).isFalse();
+		assertThat(Disconnects.isDisconnect(new IllegalStateException())).isFalse();
+		assertThat(Disconnects.isDisconnect(null)).isFalse();
+	}
+
+	private RequestHandle start() {
+		return this.lifecycle.start(new RequestInfo("GET", "/", null, "127.0.0.1:1", "HTTP/2.0"), null, false);
+	}
+
+	/** The listener the async context adds for itself: the first one added to the delegate. */
+	private AsyncListener finisher(RequestHandle handle) {
+		AsyncContext delegate = mock(AsyncContext.class);
+		new StatusAsyncContext(delegate, handle, this.lifecycle);
+		ArgumentCaptor<AsyncListener> added = ArgumentCaptor.forClass(AsyncListener.class);
+		verify(delegate).addListener(added.capture());
+		return added.getValue();
 	}
 
 }
