@@ -11,6 +11,7 @@ import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.detection.Watch.Event;
 import io.github.connectionhandling.detection.Watch.State;
 import io.github.connectionhandling.request.LifecycleParticipant;
+import io.github.connectionhandling.request.ParticipantSlot;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestThreads;
 import org.apache.commons.logging.Log;
@@ -38,15 +39,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private static final Log logger = LogFactory.getLog(DisconnectDetector.class);
 
-	/** The watch slot of a request left to the scan of thread slots ({@link RequestThreads}). */
-	static final Object ON_THREAD = new Object() {
-
-		@Override
-		public String toString() {
-			return "on its thread's slot";
-		}
-
-	};
+	/** A request's watch; deferred while it is left to the scan of thread slots ({@link RequestThreads}). */
+	static final ParticipantSlot<Watch> WATCH = ParticipantSlot.create("watch");
 
 	private static final int SELF_TEST_MILLIS = 2000;
 
@@ -126,7 +120,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		}
 		if (!bodyPending && this.selectorWorks && handle.isOnThreadSlot() && connection.channel() != null) {
 			// Nearly every request ends on its first thread before it is due: no watch.
-			handle.setWatchSlot(ON_THREAD);
+			WATCH.defer(handle);
 			this.loop.startedOnSlot();
 			return;
 		}
@@ -135,7 +129,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 			// Bytes of the body will make the channel readable: only the TCP state is safe.
 			watch.move(Event.POLL);
 		}
-		handle.setWatchSlot(watch);
+		WATCH.set(handle, watch);
 		if (bodyPending) {
 			this.loop.poll(watch);
 		}
@@ -143,7 +137,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	@Override
 	public void bodyConsumed(RequestHandle handle) {
-		if (!(handle.getWatchSlot() instanceof Watch watch)) {
+		Watch watch = WATCH.get(handle);
+		if (watch == null) {
 			return;
 		}
 		ContainerConnection connection = watch.connection;
@@ -165,7 +160,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	@Override
 	public void leftThread(RequestHandle handle) {
 		ContainerConnection connection = handle.getConnection();
-		if (handle.getWatchSlot() != ON_THREAD || connection == null) {
+		if (!WATCH.isDeferred(handle) || connection == null) {
 			return;
 		}
 		// Due one arm delay from now, not from its start, so that the queue stays in the
@@ -173,7 +168,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		Watch watch = new Watch(handle, connection);
 		watch.move(Event.QUEUE);
 		watch.pendingSince = this.nanoTime.getAsLong();
-		if (!handle.compareAndSetWatchSlot(ON_THREAD, watch)) {
+		if (!WATCH.takeOver(handle, watch)) {
 			return; // the scan took it
 		}
 		if (handle.isFinished() || handle.bits() != 0) {
@@ -196,7 +191,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	}
 
 	private void disarm(RequestHandle handle) {
-		if (!(handle.getWatchSlot() instanceof Watch watch)) {
+		Watch watch = WATCH.get(handle);
+		if (watch == null) {
 			return;
 		}
 		State previous = watch.move(Event.END);

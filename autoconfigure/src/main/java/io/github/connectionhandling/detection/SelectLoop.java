@@ -318,7 +318,7 @@ final class SelectLoop {
 		boolean result = false;
 		try {
 			for (RequestHandle handle : handles) {
-				if (handle.getWatchSlot() != DisconnectDetector.ON_THREAD || handle.isResponded()) {
+				if (!DisconnectDetector.WATCH.isDeferred(handle) || handle.isResponded()) {
 					continue; // watched already, queued, or no abort any more
 				}
 				seen = true;
@@ -335,7 +335,7 @@ final class SelectLoop {
 				Watch watch = new Watch(handle, connection);
 				watch.move(Event.QUEUE);
 				watch.move(Event.TAKE);
-				if (!handle.compareAndSetWatchSlot(DisconnectDetector.ON_THREAD, watch)) {
+				if (!DisconnectDetector.WATCH.takeOver(handle, watch)) {
 					continue; // left its thread meanwhile: queued
 				}
 				if (handle.isFinished() || handle.bits() != 0) {

@@ -37,20 +37,14 @@ public final class RequestHandle {
 	private static final int RESPONDED = 1 << 9;
 
 	/** The fields behind the var handles below (see {@link RequestRuntimeHints}). */
-	static final List<String> VAR_HANDLE_FIELDS = List.of("state", "timerSlot", "watchSlot");
+	static final List<String> VAR_HANDLE_FIELDS = List.of("state");
 
 	private static final VarHandle STATE;
-
-	private static final VarHandle TIMER_SLOT;
-
-	private static final VarHandle WATCH_SLOT;
 
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			STATE = lookup.findVarHandle(RequestHandle.class, VAR_HANDLE_FIELDS.get(0), int.class);
-			TIMER_SLOT = lookup.findVarHandle(RequestHandle.class, VAR_HANDLE_FIELDS.get(1), Object.class);
-			WATCH_SLOT = lookup.findVarHandle(RequestHandle.class, VAR_HANDLE_FIELDS.get(2), Object.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -84,11 +78,8 @@ public final class RequestHandle {
 
 	private volatile long abortedAtNanos;
 
-	/** Per-request state of the time limiter; only it reads and writes this. */
-	private volatile @Nullable Object timerSlot;
-
-	/** Per-request state of the disconnect detector; only it reads and writes this. */
-	private volatile @Nullable Object watchSlot;
+	/** The participants' per-request state, each read and written through its {@link ParticipantSlot}. */
+	final @Nullable Object[] slots = new Object[ParticipantSlot.CAPACITY];
 
 	/** The slot of the thread the request started on, if it had one (see RequestThreads). */
 	private volatile RequestThreads.@Nullable Slot threadSlot;
@@ -367,30 +358,6 @@ public final class RequestHandle {
 			}
 			return total;
 		}
-	}
-
-	public @Nullable Object getTimerSlot() {
-		return this.timerSlot;
-	}
-
-	public void setTimerSlot(@Nullable Object slot) {
-		this.timerSlot = slot;
-	}
-
-	public boolean compareAndSetTimerSlot(@Nullable Object expected, @Nullable Object slot) {
-		return TIMER_SLOT.compareAndSet(this, expected, slot);
-	}
-
-	public @Nullable Object getWatchSlot() {
-		return this.watchSlot;
-	}
-
-	public void setWatchSlot(@Nullable Object slot) {
-		this.watchSlot = slot;
-	}
-
-	public boolean compareAndSetWatchSlot(@Nullable Object expected, @Nullable Object slot) {
-		return WATCH_SLOT.compareAndSet(this, expected, slot);
 	}
 
 	/**

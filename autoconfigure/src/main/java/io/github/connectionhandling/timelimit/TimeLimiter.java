@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.LifecycleParticipant;
+import io.github.connectionhandling.request.ParticipantSlot;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestThreads;
 import io.github.connectionhandling.request.TimeLimits;
@@ -66,18 +67,11 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
 	/**
-	 * The timer slot of a request with a limit over 250 ms that is still on its first
-	 * thread's slot ({@link RequestThreads}): the drain finds it there, so the many
-	 * requests that end on their first thread are never queued.
+	 * A request's timer. A request with a limit over 250 ms that is still on its first
+	 * thread's slot ({@link RequestThreads}) is deferred: the drain finds it there, so the
+	 * many requests that end on their first thread are never queued.
 	 */
-	static final Object ON_THREAD = new Object() {
-
-		@Override
-		public String toString() {
-			return "on its thread's slot";
-		}
-
-	};
+	static final ParticipantSlot<Arming> TIMER = ParticipantSlot.create("timer");
 
 	/**
 	 * Arming a request's timer, by a drain, a limit change or a CPU-clock re-arm, happens
@@ -130,12 +124,12 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		// running at a drain after they ran for the drain delay (the deadline is unchanged). On its first thread the
 		// drain finds the request on the thread's slot; elsewhere it is queued.
 		if (handle.isOnThreadSlot()) {
-			handle.setTimerSlot(ON_THREAD);
+			TIMER.defer(handle);
 			scheduleDrain();
 			return;
 		}
 		Queued queued = new Queued(handle);
-		handle.setTimerSlot(queued);
+		TIMER.set(handle, queued);
 		this.young.add(queued);
 		scheduleDrain();
 	}
@@ -146,8 +140,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		// limit and set its timer after this one, and the old deadline would win.
 		synchronized (lockOf(handle)) {
 			Duration limit = handle.getTimeLimit();
-			Object slot = handle.getTimerSlot();
-			if ((slot instanceof Queued || slot == ON_THREAD) && !limit.isZero()
+			if ((TIMER.get(handle) instanceof Queued || TIMER.isDeferred(handle)) && !limit.isZero()
 					&& limit.toNanos() > EAGER_LIMIT_NANOS) {
 				return; // still waiting for a drain, which arms it with the new limit
 			}
@@ -161,12 +154,12 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 
 	@Override
 	public void leftThread(RequestHandle handle) {
-		if (handle.getTimerSlot() != ON_THREAD) {
+		if (!TIMER.isDeferred(handle)) {
 			return;
 		}
 		Queued queued = new Queued(handle);
 		// Fails if it finished, or its limit changed, meanwhile.
-		if (handle.compareAndSetTimerSlot(ON_THREAD, queued)) {
+		if (TIMER.takeOver(handle, queued)) {
 			this.young.add(queued);
 			scheduleDrain();
 		}
@@ -197,7 +190,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 			long now = System.nanoTime();
 			try {
 				for (RequestHandle handle : this.onThreads) {
-					if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
+					if (TIMER.isDeferred(handle) && !handle.isFinished()) {
 						if (now - handle.getStartNanos() < this.drainDelayNanos
 								&& TimeLimits.deadline(handle.getLimitStartNanos(), handle.getTimeLimit()) - now > 2
 										* this.drainDelayNanos) {
@@ -248,10 +241,10 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private void schedule(RequestHandle handle, Timer timer, long delayNanos) {
-		handle.setTimerSlot(timer);
+		TIMER.set(handle, timer);
 		timer.future = this.scheduler.schedule(() -> expire(handle, timer), Math.max(0, delayNanos),
 				TimeUnit.NANOSECONDS);
-		if (handle.isFinished() || handle.getTimerSlot() != timer) {
+		if (handle.isFinished() || TIMER.get(handle) != timer) {
 			// Ended (or re-armed) while this was scheduled: its disarming may have found
 			// no future to cancel, and the timer would hold the request until its deadline.
 			timer.cancel();
@@ -259,23 +252,23 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 	}
 
 	private void disarm(RequestHandle handle) {
-		Object slot = handle.getTimerSlot();
+		Arming slot = TIMER.get(handle);
 		if (slot instanceof Timer timer) {
-			handle.setTimerSlot(null);
+			TIMER.set(handle, null);
 			timer.cancel();
 		}
 		else if (slot instanceof Queued queued) {
-			handle.setTimerSlot(null);
+			TIMER.set(handle, null);
 			queued.handle = null; // the drain skips it
 		}
-		else if (slot == ON_THREAD) {
-			handle.compareAndSetTimerSlot(ON_THREAD, null);
+		else {
+			TIMER.clearDeferred(handle);
 		}
 	}
 
 	private void expire(RequestHandle handle, Timer timer) {
 		synchronized (lockOf(handle)) {
-			if (handle.getTimerSlot() != timer || handle.isFinished()) {
+			if (TIMER.get(handle) != timer || handle.isFinished()) {
 				return; // re-armed or finished meanwhile
 			}
 			if (this.cpuClock) {
@@ -313,7 +306,7 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		RequestThreads.collect(this, this.onThreads);
 		try {
 			for (RequestHandle handle : this.onThreads) {
-				if (handle.getTimerSlot() == ON_THREAD && !handle.isFinished()) {
+				if (TIMER.isDeferred(handle) && !handle.isFinished()) {
 					young++;
 				}
 			}
@@ -329,8 +322,13 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		this.scheduler.shutdownNow();
 	}
 
+	/** What a request's timer slot holds once it is not deferred. */
+	sealed interface Arming permits Queued, Timer {
+
+	}
+
 	/** A request's place in the young queue; emptied when it is disarmed. */
-	private static final class Queued {
+	private static final class Queued implements Arming {
 
 		volatile @Nullable RequestHandle handle;
 
@@ -341,13 +339,13 @@ public final class TimeLimiter implements LifecycleParticipant, DisposableBean {
 		/** The request, if it still waits for this token to be armed. */
 		@Nullable RequestHandle waiting() {
 			RequestHandle handle = this.handle;
-			return (handle != null && handle.getTimerSlot() == this && !handle.isFinished()) ? handle : null;
+			return (handle != null && TIMER.get(handle) == this && !handle.isFinished()) ? handle : null;
 		}
 
 	}
 
 	/** One arming of a request's limit; re-armed in place on the CPU clock. */
-	private static final class Timer {
+	private static final class Timer implements Arming {
 
 		volatile @Nullable ScheduledFuture<?> future;
 

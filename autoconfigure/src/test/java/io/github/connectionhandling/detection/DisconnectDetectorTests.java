@@ -137,7 +137,7 @@ class DisconnectDetectorTests {
 		if (async) {
 			// Queued for arming when its first dispatch ends (off its thread's slot).
 			lifecycle.leaveThread(handle);
-			assertThat(handle.getWatchSlot()).isInstanceOf(Watch.class);
+			assertThat(DisconnectDetector.WATCH.get(handle)).isInstanceOf(Watch.class);
 		}
 		lifecycle.finish(handle);
 		return new WeakReference<>(handle);
@@ -156,10 +156,10 @@ class DisconnectDetectorTests {
 			RequestHandle handle = worker.submit(() -> lifecycle.start(info(), connection, false)).get(5, SECONDS);
 			// Left to the scan of thread slots: no watch, no queue entry.
 			assertThat(handle.isOnThreadSlot()).isTrue();
-			assertThat(handle.getWatchSlot()).isSameAs(DisconnectDetector.ON_THREAD);
+			assertThat(DisconnectDetector.WATCH.isDeferred(handle)).isTrue();
 			worker.submit(() -> lifecycle.finish(handle)).get(5, SECONDS);
 			assertThat(handle.isOnThreadSlot()).isFalse();
-			assertThat(handle.getWatchSlot()).isSameAs(DisconnectDetector.ON_THREAD);
+			assertThat(DisconnectDetector.WATCH.isDeferred(handle)).isTrue();
 			assertThat(connection.channel().isRegistered()).isFalse();
 		}
 		finally {
@@ -178,8 +178,7 @@ class DisconnectDetectorTests {
 			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), connection, false))
 				.get(5, SECONDS);
 			await().atMost(Duration.ofSeconds(5))
-				.until(() -> handle.getWatchSlot() instanceof Watch watch
-						&& watch.state() == Watch.State.ARMED);
+				.until(() -> armed(handle) != null);
 			client.close();
 			await().atMost(Duration.ofSeconds(5)).until(handle::isAborted);
 			worker.submit(() -> this.lifecycle.finish(handle)).get(5, SECONDS);
@@ -208,7 +207,7 @@ class DisconnectDetectorTests {
 				return started;
 			}).get(5, SECONDS);
 			assertThat(handle.isOnThreadSlot()).isFalse();
-			assertThat(handle.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+			assertThat(DisconnectDetector.WATCH.get(handle)).isInstanceOfSatisfying(Watch.class,
 					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.PENDING));
 			assertThat(connection.channel().isRegistered()).isFalse();
 			client.close();
@@ -301,10 +300,10 @@ class DisconnectDetectorTests {
 			// every watch has ended.
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> this.accepted.stream().noneMatch(SocketChannel::isRegistered));
-			assertThat(handles).allSatisfy((handle) -> assertThat(handle.getWatchSlot())
-				.satisfiesAnyOf((slot) -> assertThat(slot).isSameAs(DisconnectDetector.ON_THREAD),
-						(slot) -> assertThat(slot).isInstanceOfSatisfying(Watch.class,
-								(watch) -> assertThat(watch.state()).isSameAs(Watch.State.DONE))));
+			assertThat(handles).allSatisfy((handle) -> assertThat(
+					DisconnectDetector.WATCH.isDeferred(handle)
+							|| DisconnectDetector.WATCH.get(handle).state() == Watch.State.DONE)
+				.isTrue());
 		}
 		finally {
 			workers.shutdownNow();
@@ -328,9 +327,9 @@ class DisconnectDetectorTests {
 			DetectionFixtures.FakeConnection uploading = DetectionFixtures.connection();
 			RequestHandle first = lifecycle.start(info(), noChannel, false);
 			RequestHandle second = lifecycle.start(info(), uploading, true);
-			assertThat(first.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+			assertThat(DisconnectDetector.WATCH.get(first)).isInstanceOfSatisfying(Watch.class,
 					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.POLLING));
-			assertThat(second.getWatchSlot()).isInstanceOfSatisfying(Watch.class,
+			assertThat(DisconnectDetector.WATCH.get(second)).isInstanceOfSatisfying(Watch.class,
 					(watch) -> assertThat(watch.state()).isSameAs(Watch.State.POLLING));
 			table.put(noChannel.key(), TcpStateTable.CLOSE_WAIT);
 			await().atMost(Duration.ofSeconds(5)).until(first::isAborted);
@@ -347,7 +346,8 @@ class DisconnectDetectorTests {
 	}
 
 	private static @org.jspecify.annotations.Nullable Watch armed(RequestHandle handle) {
-		return (handle.getWatchSlot() instanceof Watch watch && watch.state() == Watch.State.ARMED) ? watch : null;
+		Watch watch = DisconnectDetector.WATCH.get(handle);
+		return (watch != null && watch.state() == Watch.State.ARMED) ? watch : null;
 	}
 
 	private synchronized ContainerConnection accept(Socket client) throws IOException {

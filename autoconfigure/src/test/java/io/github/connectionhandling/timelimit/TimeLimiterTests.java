@@ -68,8 +68,8 @@ class TimeLimiterTests {
 		try {
 			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
 			// Found on its thread's slot by the drain, which arms a timer for it.
-			await().atMost(Duration.ofSeconds(5)).until(() -> handle.getTimerSlot() != TimeLimiter.ON_THREAD);
-			assertThat(handle.getTimerSlot()).isNotNull();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !TimeLimiter.TIMER.isDeferred(handle));
+			assertThat(TimeLimiter.TIMER.get(handle)).isNotNull();
 			assertThat(this.limiter.armedCount()).isEqualTo(1);
 			await().atMost(Duration.ofSeconds(10)).until(handle::isTimedOut);
 			assertThat(System.nanoTime() - handle.getStartNanos())
@@ -92,11 +92,11 @@ class TimeLimiterTests {
 			// Runs for 100 ms at most when the drain comes: most such requests are done by
 			// the next drain, so this one does not touch the scheduler yet.
 			RequestHandle second = workers.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
-			await().atMost(Duration.ofSeconds(5)).until(() -> first.getTimerSlot() != TimeLimiter.ON_THREAD);
-			assertThat(second.getTimerSlot()).isSameAs(TimeLimiter.ON_THREAD);
+			await().atMost(Duration.ofSeconds(5)).until(() -> !TimeLimiter.TIMER.isDeferred(first));
+			assertThat(TimeLimiter.TIMER.isDeferred(second)).isTrue();
 			// No request starts now: the drain scheduled the next drain itself.
-			await().atMost(Duration.ofSeconds(5)).until(() -> second.getTimerSlot() != TimeLimiter.ON_THREAD);
-			assertThat(second.getTimerSlot()).isNotNull();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !TimeLimiter.TIMER.isDeferred(second));
+			assertThat(TimeLimiter.TIMER.get(second)).isNotNull();
 			assertThat(this.limiter.armedCount()).isEqualTo(2);
 			for (RequestHandle handle : List.of(first, second)) {
 				this.lifecycle.finish(handle);
@@ -114,10 +114,11 @@ class TimeLimiterTests {
 		ExecutorService worker = Executors.newSingleThreadExecutor();
 		try {
 			RequestHandle handle = worker.submit(() -> this.lifecycle.start(info(), null, false)).get(5, SECONDS);
-			assertThat(handle.getTimerSlot()).isSameAs(TimeLimiter.ON_THREAD);
+			assertThat(TimeLimiter.TIMER.isDeferred(handle)).isTrue();
 			assertThat(this.limiter.armedCount()).isEqualTo(1);
 			worker.submit(() -> this.lifecycle.finish(handle)).get(5, SECONDS);
-			assertThat(handle.getTimerSlot()).isNull();
+			assertThat(TimeLimiter.TIMER.get(handle)).isNull();
+			assertThat(TimeLimiter.TIMER.isDeferred(handle)).isFalse();
 			assertThat(this.limiter.armedCount()).isZero();
 		}
 		finally {
@@ -137,7 +138,7 @@ class TimeLimiterTests {
 				return started;
 			}).get(5, SECONDS);
 			assertThat(handle.isOnThreadSlot()).isFalse();
-			assertThat(handle.getTimerSlot()).isNotSameAs(TimeLimiter.ON_THREAD).isNotNull();
+			assertThat(TimeLimiter.TIMER.get(handle)).isNotNull();
 			await().atMost(Duration.ofSeconds(10)).until(handle::isTimedOut);
 			this.lifecycle.finish(handle);
 			assertThat(this.limiter.armedCount()).isZero();
@@ -166,7 +167,7 @@ class TimeLimiterTests {
 		if (async) {
 			// Queued when its first dispatch ends (off its thread's slot).
 			this.lifecycle.leaveThread(handle);
-			assertThat(handle.getTimerSlot()).isNotNull().isNotSameAs(TimeLimiter.ON_THREAD);
+			assertThat(TimeLimiter.TIMER.get(handle)).isNotNull();
 		}
 		this.lifecycle.finish(handle);
 		return new WeakReference<>(handle);
