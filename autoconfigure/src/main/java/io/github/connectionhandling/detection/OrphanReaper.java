@@ -44,6 +44,9 @@ import org.springframework.context.SmartLifecycle;
  * is closed only once it was found orphaned by scans at least half an interval apart:
  * a connection whose container is closing it right now, or a keep-alive connection whose
  * client just left, is not mistaken for an orphan.
+ * <p>
+ * The scan, the probe and the two-scan confirmation are one algorithm and stay in one
+ * file.
  */
 public final class OrphanReaper implements SmartLifecycle {
 

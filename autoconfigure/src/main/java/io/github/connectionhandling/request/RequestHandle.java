@@ -22,6 +22,10 @@ import org.jspecify.annotations.Nullable;
  * participants' per-request state. Created by {@link RequestLifecycle#start}, ended by
  * {@link RequestLifecycle#finish}. Application code sees only its {@link #status()}: a
  * {@link ConnectionStatus} that does not lead back here.
+ * <p>
+ * Longer than most files here on purpose: everything guarded by the handle's lock (its
+ * workers, stop actions and callbacks) and every transition of its state word stays in
+ * one class, so that the exactly-once rules can be checked by reading one file.
  */
 public final class RequestHandle {
 

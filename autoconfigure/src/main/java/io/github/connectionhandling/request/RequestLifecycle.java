@@ -27,6 +27,9 @@ import org.springframework.beans.factory.DisposableBean;
  * {@link #signal} is the one place that marks an abort or a timeout, runs the close
  * callbacks and stops the work (off the request thread), and {@link #finish} ends it once:
  * participants disarm, shutdown functions run, the status leaves the registry.
+ * <p>
+ * It also holds the tasks that run a burst's close callbacks ahead of its stops: split
+ * apart, the ordering between signal, stop and finish would be spread over two classes.
  */
 public final class RequestLifecycle implements DisposableBean {
 
