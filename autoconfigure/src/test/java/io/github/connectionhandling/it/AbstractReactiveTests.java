@@ -1,5 +1,10 @@
 package io.github.connectionhandling.it;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +127,55 @@ abstract class AbstractReactiveTests extends DetectionTestSupport {
 		awaitEvent(tag, "cancelled:2");
 		awaitEvent(tag, "shutdown:2");
 		assertThat(this.events.of(tag)).doesNotContain("late");
+	}
+
+	@Test
+	void currentWorksInHandleAfterAHopToBoundedElastic() throws Exception {
+		assertThat(body("/rx/context/handle")).isEqualTo("boundedElastic:0");
+	}
+
+	@Test
+	void currentWorksAcrossCompletableFutureHopsOnAContextPropagatingExecutor() throws Exception {
+		assertThat(body("/rx/context/future")).isEqualTo("plain-pool:0,plain-pool:0");
+		// The same threads without propagation: nothing was left bound on them.
+		for (int i = 0; i < 4; i++) {
+			assertThat(body("/rx/context/plain")).isEqualTo("plain-pool:none");
+		}
+	}
+
+	@Test
+	void withoutAutomaticPropagationMapDoesNotSeeTheRequest() throws Exception {
+		// Boot's default (spring.reactor.context-propagation=limited): only handle/tap restore it.
+		assertThat(body("/rx/context/map")).isEqualTo("boundedElastic:none;parallel:none;");
+	}
+
+	@Test
+	void workOnASchedulerThreadStopsWhenTheClientLeaves() throws Exception {
+		String tag = tag("checkpoint");
+		RawHttp client = RawHttp.connect(this.port).get("/rx/context/checkpoint?tag=" + tag);
+		awaitEvent(tag, "started");
+		Thread.sleep(200);
+		client.close();
+		// Cancelling the subscription interrupts the task, or its next checkpoint throws.
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.events.of(tag))
+				.anyMatch((event) -> event.equals("interrupted") || event.startsWith("checkpoint:")));
+		awaitEvent(tag, "shutdown:1");
+		assertClosedOnceOffRequestThread(tag);
+		assertThat(this.events.of(tag)).doesNotContain("ran-out");
+	}
+
+	String body(String path) throws Exception {
+		return body(this.port, path);
+	}
+
+	static String body(int port, String path) throws Exception {
+		HttpClient client = HttpClient.newHttpClient();
+		HttpResponse<String> response = client.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(WAIT).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return response.body();
 	}
 
 	private void assertCancelledOnAbort(String tag) {

@@ -2,14 +2,22 @@ package io.github.connectionhandling.it;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.IgnoreUserAbort;
 import io.github.connectionhandling.TimeLimit;
+import io.micrometer.context.ContextExecutorService;
+import io.micrometer.context.ContextSnapshotFactory;
+import jakarta.annotation.PreDestroy;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,8 +37,24 @@ public class ReactiveScenarioController {
 
 	private final Events events;
 
+	private final ExecutorService executor = Executors.newFixedThreadPool(2, (task) -> {
+		Thread thread = new Thread(task, "plain-pool-" + threads.incrementAndGet());
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final ExecutorService wrapped = ContextExecutorService.wrap(this.executor,
+			() -> ContextSnapshotFactory.builder().build().captureAll());
+
+	private static final AtomicInteger threads = new AtomicInteger();
+
 	public ReactiveScenarioController(Events events) {
 		this.events = events;
+	}
+
+	@PreDestroy
+	void stop() {
+		this.executor.shutdownNow();
 	}
 
 	private void track(ConnectionStatus status, String tag) {
@@ -96,6 +120,71 @@ public class ReactiveScenarioController {
 			this.events.add(tag, "aborted=" + status.isAborted());
 			return "done";
 		}), status, tag);
+	}
+
+	/** What {@code ConnectionStatus.current()} says on the calling thread. */
+	private static String seen() {
+		String thread = Thread.currentThread().getName().replaceAll("-\\d+$", "");
+		try {
+			return thread + ":" + ConnectionStatus.current().bits();
+		}
+		catch (IllegalStateException ex) {
+			return thread + ":none";
+		}
+	}
+
+	/** {@code handle} restores thread locals from the Reactor context in every mode. */
+	@GetMapping("/rx/context/handle")
+	Mono<String> contextInHandle() {
+		return Mono.just("x")
+			.publishOn(Schedulers.boundedElastic())
+			.handle((value, sink) -> sink.next(seen()));
+	}
+
+	/** {@code map} sees it only with automatic context propagation; streamed as text. */
+	@GetMapping("/rx/context/map")
+	Flux<String> contextInMap() {
+		return Flux.just("x")
+			.publishOn(Schedulers.boundedElastic())
+			.map((value) -> seen() + ";")
+			.concatWith(Mono.delay(Duration.ofMillis(10)).map((tick) -> seen() + ";"));
+	}
+
+	/** A chain on an executor wrapped by context propagation, hopping to it twice. */
+	@GetMapping("/rx/context/future")
+	CompletableFuture<String> contextInFuture() {
+		return CompletableFuture.supplyAsync(ReactiveScenarioController::seen, this.wrapped)
+			.thenApplyAsync((first) -> first + "," + seen(), this.wrapped);
+	}
+
+	/** The same executor unwrapped: nothing propagates, and nothing is left on its threads. */
+	@GetMapping("/rx/context/plain")
+	CompletableFuture<String> contextOnPlainExecutor() {
+		return CompletableFuture.supplyAsync(ReactiveScenarioController::seen, this.executor);
+	}
+
+	/** Work on a scheduler thread that stops at its checkpoint once the client has gone. */
+	@GetMapping("/rx/context/checkpoint")
+	Mono<String> checkpointOnScheduler(ConnectionStatus status, @RequestParam String tag) {
+		track(status, tag);
+		return Mono.just("x").publishOn(Schedulers.boundedElastic()).handle((value, sink) -> {
+			try {
+				for (int i = 0; i < 300; i++) {
+					ConnectionStatus.current().checkpoint();
+					Thread.sleep(100);
+				}
+				this.events.add(tag, "ran-out");
+				sink.next("done");
+			}
+			catch (RuntimeException ex) {
+				this.events.add(tag, "checkpoint:" + ex.getClass().getSimpleName());
+				sink.error(ex);
+			}
+			catch (InterruptedException ex) {
+				this.events.add(tag, "interrupted");
+				sink.error(ex);
+			}
+		});
 	}
 
 	@TimeLimit("1s")
