@@ -12,7 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * With {@code spring.reactor.context-propagation=auto} (Spring Boot's Reactor
  * auto-configuration then turns on Reactor's automatic context propagation),
  * {@code ConnectionStatus.current()} works in every operator of a returned {@code Flux},
- * on whichever scheduler it runs.
+ * on whichever scheduler it runs, and in a Kotlin {@code suspend} handler after it resumes
+ * on another thread (Spring adds Micrometer's {@code PropagationContextElement} then).
  */
 abstract class AbstractAutoContextPropagationTests {
 
@@ -31,6 +32,11 @@ abstract class AbstractAutoContextPropagationTests {
 	void currentWorksInMapOnBoundedElasticAndParallelSchedulers() throws Exception {
 		assertThat(AbstractReactiveTests.body(this.port, "/rx/context/map"))
 			.isEqualTo("boundedElastic:0;parallel:0;");
+	}
+
+	@Test
+	void currentWorksInASuspendHandlerAfterItResumes() throws Exception {
+		assertThat(AbstractReactiveTests.body(this.port, "/kt/context")).isEqualTo("0;0");
 	}
 
 }

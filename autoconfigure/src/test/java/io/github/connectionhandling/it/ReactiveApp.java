@@ -5,11 +5,11 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Import;
 
 /**
- * The application the reactive handler tests run.
+ * The application the reactive and Kotlin suspend handler tests run.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
-@Import({ ReactiveScenarioController.class, Events.class })
+@Import({ ReactiveScenarioController.class, SuspendScenarioController.class, Events.class })
 public class ReactiveApp {
 
 }
