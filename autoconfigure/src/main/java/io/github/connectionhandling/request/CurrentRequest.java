@@ -90,6 +90,16 @@ public final class CurrentRequest {
 		return new Binding(handle, previous, false);
 	}
 
+	/** Bind or unbind the calling thread, as a listener (never interrupted). */
+	static void rebind(@Nullable RequestHandle handle) {
+		if (handle != null) {
+			current.set(handle);
+		}
+		else {
+			current.remove();
+		}
+	}
+
 	/**
 	 * A thread's binding to a request.
 	 */

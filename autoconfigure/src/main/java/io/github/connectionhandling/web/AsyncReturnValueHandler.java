@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 import io.github.connectionhandling.request.CurrentRequest;
 import io.github.connectionhandling.request.RequestHandle;
@@ -13,11 +14,17 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
+import org.springframework.core.ReactiveAdapterRegistry;
+import org.springframework.core.ResolvableType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
+import org.springframework.web.context.request.async.AsyncWebRequest;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.context.request.async.WebAsyncUtils;
 import org.springframework.web.context.request.async.WebAsyncTask;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
@@ -29,7 +36,9 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  * stopped (Spring adapts it to a {@code DeferredResult} but never cancels it), and the
  * timeout the application gave a {@link DeferredResult}, {@link WebAsyncTask} or
  * {@link ResponseBodyEmitter} is recorded, so that the filter keeps it as the container's
- * async timeout. Put in front of the adapter's own handlers; it delegates to them.
+ * async timeout. A reactive value ({@code Mono}, {@code Flux}, a {@code suspend}
+ * function's result, any type of the adapter's {@link ReactiveAdapterRegistry}, also as a
+ * {@code ResponseEntity} body) is handed on with a subscription that the stop cancels. Put in front of the adapter's own handlers; it delegates to them.
  */
 final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 
@@ -43,7 +52,13 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 
 	private static final @Nullable Field deferredResultTimeout = timeoutField();
 
+	private static final boolean REACTIVE_STREAMS = ClassUtils.isPresent("org.reactivestreams.Publisher",
+			AsyncReturnValueHandler.class.getClassLoader());
+
 	private final List<HandlerMethodReturnValueHandler> delegates;
+
+	/** Reactive return values, {@code null} without Reactive Streams. */
+	private final @Nullable ReactiveStops reactive;
 
 	private static @Nullable Field timeoutField() {
 		try {
@@ -62,8 +77,10 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 		return null;
 	}
 
-	private AsyncReturnValueHandler(List<HandlerMethodReturnValueHandler> delegates) {
+	private AsyncReturnValueHandler(List<HandlerMethodReturnValueHandler> delegates,
+			ReactiveAdapterRegistry registry) {
 		this.delegates = delegates;
+		this.reactive = REACTIVE_STREAMS ? new ReactiveStops(registry) : null;
 	}
 
 	/**
@@ -76,7 +93,7 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 			return;
 		}
 		List<HandlerMethodReturnValueHandler> installed = new ArrayList<>(handlers.size() + 1);
-		installed.add(new AsyncReturnValueHandler(List.copyOf(handlers)));
+		installed.add(new AsyncReturnValueHandler(List.copyOf(handlers), adapter.getReactiveAdapterRegistry()));
 		installed.addAll(handlers);
 		adapter.setReturnValueHandlers(installed);
 	}
@@ -86,7 +103,20 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 		Class<?> type = returnType.getParameterType();
 		return (Future.class.isAssignableFrom(type) || CompletionStage.class.isAssignableFrom(type)
 				|| DeferredResult.class.isAssignableFrom(type) || WebAsyncTask.class.isAssignableFrom(type)
-				|| ResponseBodyEmitter.class.isAssignableFrom(type)) && delegateFor(returnType) != null;
+				|| ResponseBodyEmitter.class.isAssignableFrom(type) || isReactive(returnType))
+				&& delegateFor(returnType) != null;
+	}
+
+	/** A reactive type, or a {@code ResponseEntity} of one. */
+	private boolean isReactive(MethodParameter returnType) {
+		if (this.reactive == null) {
+			return false;
+		}
+		Class<?> type = returnType.getParameterType();
+		if (ResponseEntity.class.isAssignableFrom(type)) {
+			type = ResolvableType.forMethodParameter(returnType).getGeneric().resolve();
+		}
+		return this.reactive.isReactive(type);
 	}
 
 	@Override
@@ -100,6 +130,9 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 			else if (returnValue instanceof CompletionStage<?> stage) {
 				handle.addStopAction((bits) -> stage.toCompletableFuture().cancel(true));
 			}
+			else if (returnValue != null) {
+				returnValue = stoppable(returnValue, handle, webRequest);
+			}
 		}
 		Long timeout = (returnValue instanceof DeferredResult<?> result) ? timeoutOf(result)
 				: (returnValue instanceof WebAsyncTask<?> task) ? task.getTimeout()
@@ -112,6 +145,25 @@ final class AsyncReturnValueHandler implements HandlerMethodReturnValueHandler {
 			throw new IllegalStateException("No handler for return type " + returnType.getParameterType());
 		}
 		delegate.handleReturnValue(returnValue, returnType, mavContainer, webRequest);
+	}
+
+	private Object stoppable(Object returnValue, RequestHandle handle, NativeWebRequest webRequest) {
+		ReactiveStops reactive = this.reactive;
+		if (reactive == null) {
+			return returnValue;
+		}
+		AsyncWebRequest asyncRequest = WebAsyncUtils.getAsyncManager(webRequest).getAsyncWebRequest();
+		Consumer<Runnable> onEnd = (asyncRequest != null) ? asyncRequest::addCompletionHandler : (action) -> {
+		};
+		if (returnValue instanceof ResponseEntity<?> entity) {
+			Object body = entity.getBody();
+			if (body != null && reactive.isReactive(body.getClass())) {
+				return new ResponseEntity<>(reactive.stoppable(body, handle, onEnd), entity.getHeaders(),
+						entity.getStatusCode());
+			}
+			return entity;
+		}
+		return reactive.isReactive(returnValue.getClass()) ? reactive.stoppable(returnValue, handle, onEnd) : returnValue;
 	}
 
 	private static @Nullable Long timeoutOf(DeferredResult<?> result) {
