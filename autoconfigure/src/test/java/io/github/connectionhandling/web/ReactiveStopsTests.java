@@ -85,6 +85,16 @@ class ReactiveStopsTests {
 	}
 
 	@Test
+	void theStopAndTheEndCancelOnce() {
+		RequestHandle handle = start();
+		((Flux<?>) stoppable(Flux.never().doOnCancel(() -> this.events.add("cancelled")), handle)).subscribe();
+		handle.signal(ConnectionStatus.ABORTED, "client");
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.contains("cancelled"));
+		this.onEnd.forEach(Runnable::run);
+		assertThat(this.events).containsExactly("cancelled");
+	}
+
+	@Test
 	void theSubscribersReactorContextIsVisibleUpstream() {
 		RequestHandle handle = start();
 		Mono<?> mono = (Mono<?>) stoppable(Mono.deferContextual((context) -> Mono.just(context.get("key"))), handle);
