@@ -1,7 +1,8 @@
 package io.github.connectionhandling.web;
 
 import java.io.IOException;
-import java.net.SocketTimeoutException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.request.RequestHandle;
@@ -12,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * write to the response (Tomcat's {@code ClientAbortException}, Jetty's
  * {@code EofException}, a reset HTTP/2 stream) or in an async error event. Spring's
  * {@code WebAsyncManager} reads an async {@code IOException} the same way ("disconnected
- * client"). A timeout is not a departure: the client may still be there.
+ * client"). A timeout or an interrupted write is not a departure: the client may still
+ * be there.
  */
 final class Disconnects {
 
@@ -22,17 +24,18 @@ final class Disconnects {
 	}
 
 	static boolean isDisconnect(@Nullable Throwable failure) {
+		boolean io = false;
 		Throwable current = failure;
 		for (int depth = 0; current != null && depth < MAX_CAUSES; depth++) {
-			if (current instanceof SocketTimeoutException) {
+			if (current instanceof InterruptedIOException || current instanceof ClosedByInterruptException) {
+				// A timeout (SocketTimeoutException) or an interrupted writer, also when the
+				// container wraps it: the client may still be there.
 				return false;
 			}
-			if (current instanceof IOException) {
-				return true;
-			}
+			io |= current instanceof IOException;
 			current = current.getCause();
 		}
-		return false;
+		return io;
 	}
 
 	/**

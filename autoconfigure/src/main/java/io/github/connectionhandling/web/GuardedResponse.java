@@ -488,6 +488,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			return;
 		}
 		boolean completes = false;
+		IOException failed = null;
 		try {
 			completes = completes(count);
 			operation.write(target, data, off, len);
@@ -503,11 +504,18 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 				throw runtime;
 			}
 			if (!discarding()) {
-				throw (IOException) ex;
+				failed = (IOException) ex;
 			}
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (failed != null) {
+			// The container reporting a departed client: the status says so before the
+			// writer hears of it (a streaming handler may end its work on the failure,
+			// before the watch on the connection notices).
+			Disconnects.signalIfDisconnect(this.handle, failed);
+			throw failed;
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.github.connectionhandling.web;
 
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.github.connectionhandling.request.RequestHandle;
@@ -84,6 +85,9 @@ final class ReactiveStops {
 		/** Whether the upstream terminated: then there is nothing to cancel. */
 		private volatile boolean terminated;
 
+		/** Cancelled once: the stop, the async request's end and Spring may all ask. */
+		private final AtomicBoolean cancelled = new AtomicBoolean();
+
 		Stopping(Subscriber<? super T> actual, RequestHandle handle, Consumer<Runnable> onEnd) {
 			this.actual = actual;
 			this.handle = handle;
@@ -127,7 +131,7 @@ final class ReactiveStops {
 		@Override
 		public void cancel() {
 			Subscription subscription = this.upstream;
-			if (subscription != null) {
+			if (subscription != null && this.cancelled.compareAndSet(false, true)) {
 				subscription.cancel();
 			}
 		}

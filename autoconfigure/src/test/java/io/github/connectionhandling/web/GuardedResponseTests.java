@@ -1,8 +1,11 @@
 package io.github.connectionhandling.web;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,12 +20,15 @@ import io.github.connectionhandling.request.InFlightRequests;
 import io.github.connectionhandling.request.RequestHandle;
 import io.github.connectionhandling.request.RequestInfo;
 import io.github.connectionhandling.request.RequestLifecycle;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockHttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 class GuardedResponseTests {
@@ -58,6 +64,49 @@ class GuardedResponseTests {
 		assertThat(this.handle.isResponded()).isFalse();
 		writer.write(" 0");
 		assertThat(this.handle.isResponded()).isTrue();
+	}
+
+	@Test
+	void aWriteFailingForADepartedClientIsAnAbortAndStillFails() {
+		GuardedResponse response = new GuardedResponse(failingWith(new IOException("Broken pipe")), this.handle);
+		assertThatExceptionOfType(IOException.class).isThrownBy(() -> response.getOutputStream().write(1));
+		assertThat(this.handle.isAborted()).isTrue();
+	}
+
+	@Test
+	void aWriteThatTimedOutOrWasInterruptedIsNoAbort() {
+		for (IOException failure : List.of(new SocketTimeoutException(), new ClosedByInterruptException(),
+				new IOException(new InterruptedIOException()))) {
+			RequestHandle handle = this.lifecycle.start(new RequestInfo("GET", "/", null, "127.0.0.1:1", "HTTP/1.1"),
+					null, false);
+			GuardedResponse response = new GuardedResponse(failingWith(failure), handle);
+			assertThatExceptionOfType(IOException.class).isThrownBy(() -> response.getOutputStream().write(1));
+			assertThat(handle.bits()).as(failure.toString()).isZero();
+			this.lifecycle.finish(handle);
+		}
+	}
+
+	private static MockHttpServletResponse failingWith(IOException failure) {
+		return new MockHttpServletResponse() {
+			@Override
+			public ServletOutputStream getOutputStream() {
+				return new ServletOutputStream() {
+					@Override
+					public void write(int b) throws IOException {
+						throw failure;
+					}
+
+					@Override
+					public boolean isReady() {
+						return true;
+					}
+
+					@Override
+					public void setWriteListener(WriteListener listener) {
+					}
+				};
+			}
+		};
 	}
 
 	@Test
