@@ -57,14 +57,15 @@ public interface ContainerConnection {
 
 	/**
 	 * Ask the container to run a callback when the request this connection was looked up
-	 * for fails as a stream (an HTTP/2 {@code RST_STREAM} or a connection failure), where
-	 * the container has such a signal. Multiplexed connections cannot be watched at the
-	 * socket: this is how their streams' aborts are seen.
+	 * for fails as a stream (an HTTP/2 {@code RST_STREAM} or the loss of the connection
+	 * that carries it), where the container has such a signal. Multiplexed connections
+	 * cannot be watched at the socket: this is how their streams' aborts are seen.
 	 * @param callback what to run, at most once, on a container thread
-	 * @return whether the container will call it; {@code false} by default
+	 * @return what stops the watch (to run when the request ends), or {@code null} if the
+	 * container will not call back; {@code null} by default
 	 */
-	default boolean onStreamFailure(Runnable callback) {
-		return false;
+	default @Nullable Runnable onStreamFailure(Runnable callback) {
+		return null;
 	}
 
 }

@@ -103,7 +103,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 								+ Duration.ofNanos(this.poller.intervalNanos()).toMillis()
 								+ " ms for unread bodies, pipelined bytes and connections without a selectable channel"
 						: "no TCP state on this platform: requests with an unread body, pipelined bytes or no selectable channel are not watched")
-				+ "; HTTP/2 streams: the container's stream-failure signal where it has one (Jetty)";
+				+ "; HTTP/2 streams: the container's stream-failure signal (a reset stream or a lost connection)";
 	}
 
 	// LifecycleParticipant: called on request threads (signalled: on the callback pool too)
@@ -117,11 +117,14 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		if (!handle.getInfo().protocol().startsWith("HTTP/1")) {
 			// HTTP/2 multiplexes streams: readable says nothing about one stream. The
 			// container's own signal, where it has one (Jetty), reports a reset stream.
-			connection.onStreamFailure(() -> {
+			Runnable stop = connection.onStreamFailure(() -> {
 				if (!handle.isFinished()) {
 					handle.signal(ConnectionStatus.ABORTED, "client");
 				}
 			});
+			if (stop != null) {
+				handle.setWatchSlot(new StreamWatch(stop));
+			}
 			return;
 		}
 		if (!bodyPending && this.selectorWorks && handle.isOnThreadSlot() && connection.channel() != null) {
@@ -187,7 +190,11 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	@Override
 	public void signalled(RequestHandle handle, int bit, String reason) {
-		disarm(handle);
+		if (!(handle.getWatchSlot() instanceof StreamWatch)) {
+			// A stream's container signal stays on to the end: a stream that timed out
+			// can still be reset by its client.
+			disarm(handle);
+		}
 	}
 
 	@Override
@@ -196,7 +203,14 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	}
 
 	private void disarm(RequestHandle handle) {
-		if (!(handle.getWatchSlot() instanceof Watch watch)) {
+		Object slot = handle.getWatchSlot();
+		if (slot instanceof StreamWatch streamWatch) {
+			if (handle.compareAndSetWatchSlot(slot, null)) {
+				streamWatch.stop().run();
+			}
+			return;
+		}
+		if (!(slot instanceof Watch watch)) {
 			return;
 		}
 		State previous = watch.move(Event.END);
@@ -286,6 +300,13 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		// Start before and stop after the web server (and its graceful shutdown), so that
 		// requests in flight stay watched until the end.
 		return Integer.MIN_VALUE + 1000;
+	}
+
+	/**
+	 * An HTTP/2 stream followed by its container's failure signal.
+	 * @param stop what ends the container's watch
+	 */
+	private record StreamWatch(Runnable stop) {
 	}
 
 }

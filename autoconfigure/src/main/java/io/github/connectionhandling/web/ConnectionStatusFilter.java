@@ -228,6 +228,9 @@ public final class ConnectionStatusFilter implements Filter {
 
 		@Override
 		public void stop(int bits) {
+			if (this.request.handle().isFinished()) {
+				return; // the exchange is over: nothing left to answer or fail
+			}
 			if ((bits & ConnectionStatus.TIMEOUT) != 0) {
 				this.response.timeOut(this.timeoutStatus, false);
 			}

@@ -148,10 +148,10 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		}
 
 		@Override
-		public boolean onStreamFailure(Runnable callback) {
+		public @Nullable Runnable onStreamFailure(Runnable callback) {
 			Request request = this.request;
 			if (request == null) {
-				return false;
+				return null;
 			}
 			// Jetty fails a request's listeners when its HTTP/2 or HTTP/3 stream is reset
 			// or its connection fails; the servlet layer's own handling goes on as usual.
@@ -161,7 +161,8 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 					callback.run();
 				}
 			});
-			return true;
+			// Jetty drops a request's listeners when the request is recycled.
+			return () -> called.set(true);
 		}
 
 		@Override
