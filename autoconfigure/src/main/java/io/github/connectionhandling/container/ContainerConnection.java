@@ -68,4 +68,16 @@ public interface ContainerConnection {
 		return null;
 	}
 
+	/**
+	 * Ask the container to run a callback when the exchange of the request this
+	 * connection was looked up for is over, however it ended, where the container has
+	 * such a signal. An async request on a failed HTTP/2 stream may end there without an
+	 * async completion event.
+	 * @param callback what to run, on a container thread
+	 * @return whether the container will call it; {@code false} by default
+	 */
+	default boolean onExchangeEnd(Runnable callback) {
+		return false;
+	}
+
 }

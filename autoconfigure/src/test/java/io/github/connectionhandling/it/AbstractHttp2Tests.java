@@ -166,9 +166,11 @@ abstract class AbstractHttp2Tests extends DetectionTestSupport {
 		awaitEvent(sibling, "shutdown:0");
 		assertThat(this.events.of(sibling)).noneMatch((event) -> event.startsWith("close:"))
 			.doesNotContain("interrupted");
+		// At least: the shared client's own requests may end meanwhile (each type's exact
+		// count is pinned below).
 		await().atMost(WAIT).untilAsserted(() -> {
-			assertThat(this.requests.totals().aborted()).isEqualTo(aborted + 1);
-			assertThat(this.requests.totals().normal()).isEqualTo(normal + 1);
+			assertThat(this.requests.totals().aborted()).isGreaterThanOrEqualTo(aborted + 1);
+			assertThat(this.requests.totals().normal()).isGreaterThanOrEqualTo(normal + 1);
 		});
 		// The connection is still there for the next stream.
 		assertThat(get("/status").statusCode()).isEqualTo(200);

@@ -27,8 +27,9 @@ import org.springframework.boot.web.server.WebServer;
  * its channel {@code EndPoint.getTransport()} (followed through TLS, whose decrypted end
  * point's transport is the network end point); open connections are the connectors'
  * {@code getConnectedEndPoints()}. Jetty's own fill-interest methods are left alone: they
- * belong to Jetty's selector. A request's stream failure (HTTP/2 reset) is Jetty's core
- * {@code Request.addFailureListener}.
+ * belong to Jetty's selector. A request's stream failure (HTTP/2 reset, lost connection)
+ * is Jetty's core {@code Request.addFailureListener}, the end of its exchange
+ * {@code Request.addCompletionListener}.
  */
 public final class JettyContainerAdapter implements ContainerAdapter {
 
@@ -163,6 +164,16 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 			});
 			// Jetty drops a request's listeners when the request is recycled.
 			return () -> called.set(true);
+		}
+
+		@Override
+		public boolean onExchangeEnd(Runnable callback) {
+			Request request = this.request;
+			if (request == null) {
+				return false;
+			}
+			Request.addCompletionListener(request, (failure) -> callback.run());
+			return true;
 		}
 
 		@Override
