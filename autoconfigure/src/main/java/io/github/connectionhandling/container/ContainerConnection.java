@@ -80,4 +80,13 @@ public interface ContainerConnection {
 		return false;
 	}
 
+	/**
+	 * Reset the stream of the request this connection was looked up for, without
+	 * touching the other streams of the connection (HTTP/2), where the container can.
+	 * @return whether the container will reset it; {@code false} by default
+	 */
+	default boolean resetStream() {
+		return false;
+	}
+
 }

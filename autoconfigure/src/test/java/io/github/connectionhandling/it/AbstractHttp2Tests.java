@@ -275,4 +275,22 @@ abstract class AbstractHttp2Tests extends DetectionTestSupport {
 		await().atMost(WAIT).untilAsserted(() -> assertThat(this.connections.openConnectionCount()).isEqualTo(before));
 	}
 
+	@Test
+	void aCommittedTimeoutResetsItsStreamOnlyNotTheConnection() throws Exception {
+		String tag = tag("h2-committed-timeout");
+		String sibling = tag("h2-timeout-sibling");
+		try (RawH2 connection = raw()) {
+			int late = connection.get("/detect/committed-then-late?tag=" + tag);
+			int kept = connection.get("/detect/sleep?ms=2500&tag=" + sibling);
+			awaitEvent(tag, "shutdown:2");
+			// Cut off: the client never sees that stream end as if it were complete.
+			await().atMost(WAIT).until(() -> connection.ended(late));
+			assertThat(connection.resetByServer(late)).isTrue();
+			await().atMost(WAIT).until(() -> connection.ended(kept));
+			assertThat(connection.resetByServer(kept)).isFalse();
+			assertThat(connection.status(kept)).isEqualTo("200");
+			awaitEvent(sibling, "shutdown:0");
+		}
+	}
+
 }

@@ -49,6 +49,8 @@ final class RawH2 implements AutoCloseable {
 
 	private final Map<Integer, Boolean> ended = new ConcurrentHashMap<>();
 
+	private final Map<Integer, Boolean> resetByServer = new ConcurrentHashMap<>();
+
 	private int nextStream = 1;
 
 	private RawH2(Socket socket, String scheme, int port) throws IOException {
@@ -120,6 +122,11 @@ final class RawH2 implements AutoCloseable {
 		return this.socket.getLocalPort();
 	}
 
+	/** Whether the server reset the stream (rather than ending it normally). */
+	boolean resetByServer(int stream) {
+		return this.resetByServer.containsKey(stream);
+	}
+
 	/** Drop the connection with an RST. */
 	void abort() throws IOException {
 		this.socket.setSoLinger(true, 0);
@@ -185,6 +192,9 @@ final class RawH2 implements AutoCloseable {
 				}
 				else if (type == HEADERS && !this.statuses.containsKey(stream)) {
 					this.statuses.put(stream, status(payload, flags));
+				}
+				if (type == RST_STREAM) {
+					this.resetByServer.put(stream, true);
 				}
 				if ((type == HEADERS || type == DATA) && (flags & END_STREAM) != 0 || type == RST_STREAM) {
 					this.ended.put(stream, true);

@@ -1,5 +1,6 @@
 package io.github.connectionhandling.container.jetty;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -164,6 +165,16 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 			});
 			// Jetty drops a request's listeners when the request is recycled.
 			return () -> called.set(true);
+		}
+
+		@Override
+		public boolean resetStream() {
+			if (!(this.request instanceof ServletContextRequest contextRequest)) {
+				return false;
+			}
+			// Aborting the servlet channel fails its stream: an HTTP/2 stream is reset.
+			contextRequest.getServletChannel().abort(new IOException("Response cut off"));
+			return true;
 		}
 
 		@Override

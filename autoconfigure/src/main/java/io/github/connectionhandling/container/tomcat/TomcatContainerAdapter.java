@@ -17,6 +17,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.ActionCode;
 import org.apache.coyote.ActionHook;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.NonPipeliningProcessor;
@@ -254,6 +255,19 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 			this.channel = (wrapper.getSocket() instanceof NioChannel nio) ? nio.getIOChannel() : null;
 			this.streamRequest = streamRequest;
 			this.streamProcessor = streamProcessor;
+		}
+
+		@Override
+		public boolean resetStream() {
+			org.apache.coyote.Request request = this.streamRequest;
+			if (request == null) {
+				return false;
+			}
+			// CLOSE_NOW swallows further writes and leaves the stream's processor in an
+			// error state that still allows connection I/O: Tomcat resets that stream
+			// only once its processing ends.
+			request.getResponse().action(ActionCode.CLOSE_NOW, null);
+			return true;
 		}
 
 		@Override
