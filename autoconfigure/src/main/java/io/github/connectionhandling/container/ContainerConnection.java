@@ -57,13 +57,35 @@ public interface ContainerConnection {
 
 	/**
 	 * Ask the container to run a callback when the request this connection was looked up
-	 * for fails as a stream (an HTTP/2 {@code RST_STREAM} or a connection failure), where
-	 * the container has such a signal. Multiplexed connections cannot be watched at the
-	 * socket: this is how their streams' aborts are seen.
+	 * for fails as a stream (an HTTP/2 {@code RST_STREAM} or the loss of the connection
+	 * that carries it), where the container has such a signal. Multiplexed connections
+	 * cannot be watched at the socket: this is how their streams' aborts are seen.
 	 * @param callback what to run, at most once, on a container thread
+	 * @return what stops the watch (to run when the request ends), or {@code null} if the
+	 * container will not call back; {@code null} by default
+	 */
+	default @Nullable Runnable onStreamFailure(Runnable callback) {
+		return null;
+	}
+
+	/**
+	 * Ask the container to run a callback when the exchange of the request this
+	 * connection was looked up for is over, however it ended, where the container has
+	 * such a signal. An async request on a failed HTTP/2 stream may end there without an
+	 * async completion event.
+	 * @param callback what to run, on a container thread
 	 * @return whether the container will call it; {@code false} by default
 	 */
-	default boolean onStreamFailure(Runnable callback) {
+	default boolean onExchangeEnd(Runnable callback) {
+		return false;
+	}
+
+	/**
+	 * Reset the stream of the request this connection was looked up for, without
+	 * touching the other streams of the connection (HTTP/2), where the container can.
+	 * @return whether the container will reset it; {@code false} by default
+	 */
+	default boolean resetStream() {
 		return false;
 	}
 

@@ -42,6 +42,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	/** A request's watch; deferred while it is left to the scan of thread slots ({@link RequestThreads}). */
 	static final ParticipantSlot<Watch> WATCH = ParticipantSlot.create("watch");
 
+	/** What stops the container's stream-failure signal of an HTTP/2 request. */
+	static final ParticipantSlot<Runnable> STREAM = ParticipantSlot.create("stream");
+
 	private static final int SELF_TEST_MILLIS = 2000;
 
 	private final ArmingSchedule schedule;
@@ -97,7 +100,7 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 								+ Duration.ofNanos(this.poller.intervalNanos()).toMillis()
 								+ " ms for unread bodies, pipelined bytes and connections without a selectable channel"
 						: "no TCP state on this platform: requests with an unread body, pipelined bytes or no selectable channel are not watched")
-				+ "; HTTP/2 streams: the container's stream-failure signal where it has one (Jetty)";
+				+ "; HTTP/2 streams: the container's stream-failure signal (a reset stream or a lost connection)";
 	}
 
 	// LifecycleParticipant: called on request threads (signalled: on the callback pool too)
@@ -111,11 +114,14 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		if (!handle.getInfo().protocol().startsWith("HTTP/1")) {
 			// HTTP/2 multiplexes streams: readable says nothing about one stream. The
 			// container's own signal, where it has one (Jetty), reports a reset stream.
-			connection.onStreamFailure(() -> {
+			Runnable stop = connection.onStreamFailure(() -> {
 				if (!handle.isFinished()) {
 					handle.signal(ConnectionStatus.ABORTED, "client");
 				}
 			});
+			if (stop != null) {
+				STREAM.set(handle, stop);
+			}
 			return;
 		}
 		if (!bodyPending && this.selectorWorks && handle.isOnThreadSlot() && connection.channel() != null) {
@@ -182,7 +188,11 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	@Override
 	public void signalled(RequestHandle handle, int bit, String reason) {
-		disarm(handle);
+		if (STREAM.get(handle) == null) {
+			// A stream's container signal stays on to the end: a stream that timed out
+			// can still be reset by its client.
+			disarm(handle);
+		}
 	}
 
 	@Override
@@ -191,6 +201,13 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 	}
 
 	private void disarm(RequestHandle handle) {
+		Runnable stream = STREAM.get(handle);
+		if (stream != null) {
+			if (STREAM.clear(handle, stream)) {
+				stream.run();
+			}
+			return;
+		}
 		Watch watch = WATCH.get(handle);
 		if (watch == null) {
 			return;
@@ -284,4 +301,8 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		return Integer.MIN_VALUE + 1000;
 	}
 
+	/**
+	 * An HTTP/2 stream followed by its container's failure signal.
+	 * @param stop what ends the container's watch
+	 */
 }

@@ -487,7 +487,10 @@ public final class RequestHandle {
 	boolean stopWork() {
 		List<StopAction> actions;
 		synchronized (this.lock) {
-			if (this.stopped || !shouldStop(this.state) || isFinished()) {
+			// Also once the request has finished: its bit was set before the end (no bit is
+			// set after it), and work it left running (a CompletableFuture, queued tasks)
+			// must still stop when the container's own error handling ended it first.
+			if (this.stopped || !shouldStop(this.state)) {
 				return false;
 			}
 			this.stopped = true;

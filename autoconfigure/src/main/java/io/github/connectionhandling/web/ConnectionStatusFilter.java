@@ -105,6 +105,12 @@ public final class ConnectionStatusFilter implements Filter {
 			statusRequest = new StatusRequest(request, handle, this.lifecycle, bodyPending);
 			guardedResponse = new GuardedResponse(response, handle, this.problems);
 			handle.addStopAction(new Stopper(statusRequest, guardedResponse, this.timeoutStatus));
+			if (connection != null && !request.getProtocol().startsWith("HTTP/1")) {
+				// Jetty ends an async request on a failed HTTP/2 stream without an async
+				// completion event: the end of the exchange finishes it then.
+				RequestHandle started = handle;
+				connection.onExchangeEnd(() -> this.lifecycle.finish(started));
+			}
 		}
 		else {
 			if (statusRequest == null) {
@@ -228,6 +234,9 @@ public final class ConnectionStatusFilter implements Filter {
 
 		@Override
 		public void stop(int bits) {
+			if (this.request.handle().isFinished()) {
+				return; // the exchange is over: nothing left to answer or fail
+			}
 			if ((bits & ConnectionStatus.TIMEOUT) != 0) {
 				this.response.timeOut(this.timeoutStatus, false);
 			}

@@ -166,6 +166,11 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 		if (connection == null) {
 			return;
 		}
+		if (!isHttp1()) {
+			// A multiplexed connection carries other streams: only this one is cut off.
+			connection.resetStream();
+			return;
+		}
 		SocketChannel channel = connection.channel();
 		try {
 			if (channel != null) {

@@ -34,30 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 abstract class AbstractTlsTests extends DetectionTestSupport {
 
-	private static final String PASSWORD = "changeit";
-
 	@DynamicPropertySource
 	static void ssl(DynamicPropertyRegistry registry) throws Exception {
-		Path dir = Files.createTempDirectory("connection-handling-tls");
-		Path keyStore = dir.resolve("server.p12");
-		Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-		Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
-				"-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-				"-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", PASSWORD,
-				"-keypass", PASSWORD)
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-			throw new IllegalStateException("keytool failed: " + output);
-		}
-		keyStore.toFile().deleteOnExit();
-		dir.toFile().deleteOnExit();
-		registry.add("server.ssl.enabled", () -> "true");
-		registry.add("server.ssl.key-store", () -> keyStore.toUri().toString());
-		registry.add("server.ssl.key-store-type", () -> "PKCS12");
-		registry.add("server.ssl.key-store-password", () -> PASSWORD);
-		registry.add("server.ssl.key-alias", () -> "server");
+		SelfSignedTls.register(registry);
 	}
 
 	@AfterEach
@@ -115,8 +94,7 @@ abstract class AbstractTlsTests extends DetectionTestSupport {
 	}
 
 	private SSLSocket connect() throws Exception {
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(null, new TrustManager[] { new TrustAll() }, null);
+		SSLContext context = SelfSignedTls.clientContext();
 		Socket plain = new Socket();
 		plain.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
 		SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "localhost", this.port, true);
@@ -142,23 +120,6 @@ abstract class AbstractTlsTests extends DetectionTestSupport {
 			read.write(buffer, 0, n);
 		}
 		return read.toString(StandardCharsets.ISO_8859_1);
-	}
-
-	private static final class TrustAll implements X509TrustManager {
-
-		@Override
-		public void checkClientTrusted(X509Certificate[] chain, String authType) {
-		}
-
-		@Override
-		public void checkServerTrusted(X509Certificate[] chain, String authType) {
-		}
-
-		@Override
-		public X509Certificate[] getAcceptedIssuers() {
-			return new X509Certificate[0];
-		}
-
 	}
 
 }

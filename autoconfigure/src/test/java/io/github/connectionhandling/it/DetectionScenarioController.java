@@ -8,6 +8,7 @@ import java.util.Arrays;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.IgnoreUserAbort;
+import io.github.connectionhandling.TimeLimit;
 import io.github.connectionhandling.container.ContainerAdapter;
 import io.github.connectionhandling.container.ContainerConnection;
 import io.github.connectionhandling.container.ServerConnections;
@@ -135,6 +136,17 @@ public class DetectionScenarioController {
 			written += n;
 		}
 		this.events.add(tag, "written:" + written + ":bits=" + status.bits());
+	}
+
+	/** Commits its response, then overruns its 1 s time limit: a committed timeout. */
+	@TimeLimit("1s")
+	@GetMapping("/detect/committed-then-late")
+	void committedThenLate(ConnectionStatus status, @RequestParam String tag, HttpServletResponse response)
+			throws IOException {
+		track(status, tag);
+		response.getOutputStream().write("first\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		response.flushBuffer();
+		sleep(tag, 5000);
 	}
 
 	/**

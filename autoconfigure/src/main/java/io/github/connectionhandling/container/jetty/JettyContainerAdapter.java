@@ -1,5 +1,6 @@
 package io.github.connectionhandling.container.jetty;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -27,8 +28,9 @@ import org.springframework.boot.web.server.WebServer;
  * its channel {@code EndPoint.getTransport()} (followed through TLS, whose decrypted end
  * point's transport is the network end point); open connections are the connectors'
  * {@code getConnectedEndPoints()}. Jetty's own fill-interest methods are left alone: they
- * belong to Jetty's selector. A request's stream failure (HTTP/2 reset) is Jetty's core
- * {@code Request.addFailureListener}.
+ * belong to Jetty's selector. A request's stream failure (HTTP/2 reset, lost connection)
+ * is Jetty's core {@code Request.addFailureListener}, the end of its exchange
+ * {@code Request.addCompletionListener}.
  */
 public final class JettyContainerAdapter implements ContainerAdapter {
 
@@ -148,10 +150,10 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 		}
 
 		@Override
-		public boolean onStreamFailure(Runnable callback) {
+		public @Nullable Runnable onStreamFailure(Runnable callback) {
 			Request request = this.request;
 			if (request == null) {
-				return false;
+				return null;
 			}
 			// Jetty fails a request's listeners when its HTTP/2 or HTTP/3 stream is reset
 			// or its connection fails; the servlet layer's own handling goes on as usual.
@@ -161,6 +163,27 @@ public final class JettyContainerAdapter implements ContainerAdapter {
 					callback.run();
 				}
 			});
+			// Jetty drops a request's listeners when the request is recycled.
+			return () -> called.set(true);
+		}
+
+		@Override
+		public boolean resetStream() {
+			if (!(this.request instanceof ServletContextRequest contextRequest)) {
+				return false;
+			}
+			// Aborting the servlet channel fails its stream: an HTTP/2 stream is reset.
+			contextRequest.getServletChannel().abort(new IOException("Response cut off"));
+			return true;
+		}
+
+		@Override
+		public boolean onExchangeEnd(Runnable callback) {
+			Request request = this.request;
+			if (request == null) {
+				return false;
+			}
+			Request.addCompletionListener(request, (failure) -> callback.run());
 			return true;
 		}
 

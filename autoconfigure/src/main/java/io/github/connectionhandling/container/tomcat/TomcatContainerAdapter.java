@@ -17,8 +17,10 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.AbstractProcessor;
+import org.apache.coyote.ActionCode;
 import org.apache.coyote.ActionHook;
 import org.apache.coyote.AbstractProtocol;
+import org.apache.coyote.NonPipeliningProcessor;
 import org.apache.coyote.ProtocolHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.NioChannel;
@@ -38,7 +40,9 @@ import org.springframework.boot.web.server.WebServer;
  * there. At start-up it is a warning, not a failure (the names: {@link TomcatInternals}):
  * without the request's path a request's connection is looked up among the endpoint's
  * by its ports; without {@code getEndpoint()} connections are neither counted nor
- * watched, and disconnects are noticed at the next write or the time limit.
+ * watched, and disconnects are noticed at the next write or the time limit. An HTTP/2
+ * stream's reset and its connection's loss reach the request through its coyote hook,
+ * which {@link TomcatStreamHook} stands in for while the request runs.
  */
 public final class TomcatContainerAdapter implements ContainerAdapter {
 
@@ -55,11 +59,17 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 
 	private static final @Nullable MethodHandle coyoteHook = TomcatInternals.COYOTE_HOOK.resolve(loader(), missing);
 
+	private static final @Nullable MethodHandle coyoteHookSetter = TomcatInternals.COYOTE_HOOK
+		.resolveSetter(loader(), missing);
+
 	private static final @Nullable MethodHandle processorSocketWrapper = TomcatInternals.PROCESSOR_SOCKET_WRAPPER
 		.resolve(loader(), missing);
 
 	private static final @Nullable MethodHandle protocolEndpoint = TomcatInternals.PROTOCOL_ENDPOINT.resolve(loader(),
 			missing);
+
+	/** How {@link TomcatInternals.Member#resolveSetter} names a field it cannot write. */
+	private static final String STREAM_HOOK_SUFFIX = " (write)";
 
 	private final List<AbstractEndpoint<?, ?>> endpoints;
 
@@ -103,9 +113,18 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		if (missing.isEmpty()) {
 			return null;
 		}
-		String consequence = !endpointReachable
-				? "open connections are not counted or reaped, and disconnects are noticed only at the next write or the time limit"
-				: "each request's connection is looked up among the endpoint's by its ports";
+		List<String> consequences = new ArrayList<>();
+		if (!endpointReachable) {
+			consequences.add(
+					"open connections are not counted or reaped, and disconnects are noticed only at the next write or the time limit");
+		}
+		else if (missing.stream().anyMatch((member) -> !member.endsWith(STREAM_HOOK_SUFFIX))) {
+			consequences.add("each request's connection is looked up among the endpoint's by its ports");
+		}
+		if (missing.stream().anyMatch((member) -> member.endsWith(STREAM_HOOK_SUFFIX))) {
+			consequences.add("a reset HTTP/2 stream or a lost HTTP/2 connection is noticed only at the next write or the time limit");
+		}
+		String consequence = String.join("; ", consequences);
 		return "This Tomcat version (" + org.apache.catalina.util.ServerInfo.getServerNumber() + ") has no "
 				+ String.join(", ", missing) + "; connection handling works with less: " + consequence;
 	}
@@ -131,12 +150,19 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 		}
 		try {
 			Request catalinaRequest = (Request) facadeRequest.invokeExact(facade);
-			ActionHook hook = (ActionHook) coyoteHook.invokeExact(catalinaRequest.getCoyoteRequest());
-			if (!(hook instanceof AbstractProcessor processor)) {
+			org.apache.coyote.Request coyoteRequest = catalinaRequest.getCoyoteRequest();
+			ActionHook hook = (ActionHook) coyoteHook.invokeExact(coyoteRequest);
+			if (!(TomcatStreamHook.processorOf(hook) instanceof AbstractProcessor processor)) {
 				return null;
 			}
 			SocketWrapperBase<?> wrapper = (SocketWrapperBase<?>) processorSocketWrapper.invokeExact(processor);
-			return (wrapper != null) ? new TomcatConnection(wrapper) : null;
+			if (wrapper == null) {
+				return null;
+			}
+			// A processor that serves one request only is an HTTP/2 stream's: its request
+			// may carry a hook of its own until it ends (HTTP/1.1 processors are reused).
+			return (processor instanceof NonPipeliningProcessor && hook == processor)
+					? new TomcatConnection(wrapper, coyoteRequest, processor) : new TomcatConnection(wrapper);
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -215,9 +241,43 @@ public final class TomcatContainerAdapter implements ContainerAdapter {
 
 		private final @Nullable SocketChannel channel;
 
+		private final org.apache.coyote.@Nullable Request streamRequest;
+
+		private final @Nullable ActionHook streamProcessor;
+
 		TomcatConnection(SocketWrapperBase<?> wrapper) {
+			this(wrapper, null, null);
+		}
+
+		TomcatConnection(SocketWrapperBase<?> wrapper, org.apache.coyote.@Nullable Request streamRequest,
+				@Nullable ActionHook streamProcessor) {
 			this.wrapper = wrapper;
 			this.channel = (wrapper.getSocket() instanceof NioChannel nio) ? nio.getIOChannel() : null;
+			this.streamRequest = streamRequest;
+			this.streamProcessor = streamProcessor;
+		}
+
+		@Override
+		public boolean resetStream() {
+			org.apache.coyote.Request request = this.streamRequest;
+			if (request == null) {
+				return false;
+			}
+			// CLOSE_NOW swallows further writes and leaves the stream's processor in an
+			// error state that still allows connection I/O: Tomcat resets that stream
+			// only once its processing ends.
+			request.getResponse().action(ActionCode.CLOSE_NOW, null);
+			return true;
+		}
+
+		@Override
+		public @Nullable Runnable onStreamFailure(Runnable callback) {
+			org.apache.coyote.Request request = this.streamRequest;
+			ActionHook processor = this.streamProcessor;
+			if (request == null || processor == null || coyoteHook == null || coyoteHookSetter == null) {
+				return null;
+			}
+			return TomcatStreamHook.install(request, processor, coyoteHook, coyoteHookSetter, callback);
 		}
 
 		@Override

@@ -23,7 +23,10 @@ final class TomcatInternals {
 	/** {@code RequestFacade.request}: the catalina request behind the facade. */
 	static final Member FACADE_REQUEST = Member.field("org.apache.catalina.connector.RequestFacade", "request");
 
-	/** {@code org.apache.coyote.Request.hook}: the processor serving the request. */
+	/**
+	 * {@code org.apache.coyote.Request.hook}: the processor serving the request; written
+	 * too, on HTTP/2 streams ({@link TomcatStreamHook}).
+	 */
 	static final Member COYOTE_HOOK = Member.field("org.apache.coyote.Request", "hook");
 
 	/** {@code AbstractProcessor.getSocketWrapper()}: the processor's connection. */
@@ -64,6 +67,21 @@ final class TomcatInternals {
 		 * @return the handle or {@code null}
 		 */
 		@Nullable MethodHandle resolve(@Nullable ClassLoader classLoader, List<String> missing) {
+			return resolve(classLoader, missing, false);
+		}
+
+		/**
+		 * Return a setter for this member, a field.
+		 * @param classLoader where to find the declaring class
+		 * @param missing where to note this member if it cannot be written
+		 * @return the handle or {@code null}
+		 */
+		@Nullable MethodHandle resolveSetter(@Nullable ClassLoader classLoader, List<String> missing) {
+			return resolve(classLoader, missing, true);
+		}
+
+		private @Nullable MethodHandle resolve(@Nullable ClassLoader classLoader, List<String> missing,
+				boolean setter) {
 			try {
 				Class<?> type = Class.forName(this.className, false, classLoader);
 				MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -74,11 +92,11 @@ final class TomcatInternals {
 				}
 				Field field = type.getDeclaredField(this.name);
 				field.setAccessible(true);
-				return lookup.unreflectGetter(field);
+				return setter ? lookup.unreflectSetter(field) : lookup.unreflectGetter(field);
 			}
 			// Errors too: a native image without the hint throws one.
 			catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
-				missing.add(toString());
+				missing.add(toString() + (setter ? " (write)" : ""));
 				return null;
 			}
 		}
