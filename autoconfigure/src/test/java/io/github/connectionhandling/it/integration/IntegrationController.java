@@ -20,17 +20,13 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
-import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.client.RestClient;
 
 /**
- * Endpoints whose work runs in a database, in another HTTP call or in {@code @Async}
- * tasks; each records under its tag how that work ended: {@code done}, or
+ * Endpoints whose work runs in a database or in {@code @Async} tasks; each records under its tag how that work ended: {@code done}, or
  * {@code stopped:<bits>:<cause>} when it failed with a {@link RequestStoppedException}
  * (the cause is the SQL state or the client exception's class), or {@code failed:<class>}.
  */
@@ -45,13 +41,7 @@ public class IntegrationController {
 
 	private final EntityManagerFactory entityManagerFactory;
 
-	private final RestClient.Builder restClientBuilder;
-
-	private final RestTemplateBuilder restTemplateBuilder;
-
 	private final AsyncWork asyncWork;
-
-	private final ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder;
 
 	private final String sleepSql;
 
@@ -60,17 +50,13 @@ public class IntegrationController {
 	final Map<String, Future<String>> futures = new ConcurrentHashMap<>();
 
 	public IntegrationController(Events events, DataSource dataSource, EntityManagerFactory entityManagerFactory,
-			RestClient.Builder restClientBuilder, RestTemplateBuilder restTemplateBuilder, AsyncWork asyncWork,
-			ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder,
+			AsyncWork asyncWork,
 			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql) {
 		this.events = events;
 		this.dataSource = dataSource;
 		this.jdbcTemplate = new JdbcTemplate(dataSource);
 		this.entityManagerFactory = entityManagerFactory;
-		this.restClientBuilder = restClientBuilder;
-		this.restTemplateBuilder = restTemplateBuilder;
 		this.asyncWork = asyncWork;
-		this.requestFactoryBuilder = requestFactoryBuilder;
 		this.sleepSql = sleepSql;
 		this.shortSql = shortSql;
 	}
@@ -132,52 +118,6 @@ public class IntegrationController {
 		}
 		finally {
 			entityManager.close();
-		}
-	}
-
-	@GetMapping("/http/slow")
-	String slow(ConnectionStatus status, @RequestParam String tag) {
-		status.onClose((s) -> this.events.add(tag, "callee-closed"));
-		this.events.add(tag, "callee-started");
-		try {
-			Thread.sleep(10_000);
-			return "slow done";
-		}
-		catch (InterruptedException ex) {
-			this.events.add(tag, "callee-interrupted");
-			return "interrupted";
-		}
-	}
-
-	@GetMapping("/http/call")
-	String call(@RequestParam String tag, @RequestParam int port, @RequestParam String client,
-			@RequestParam(defaultValue = "restclient") String via) {
-		// "default": the auto-configured builder's own client (Jetty's on this class path).
-		ClientHttpRequestFactoryBuilder<?> factory = switch (client) {
-			case "jdk" -> ClientHttpRequestFactoryBuilder.jdk();
-			case "default" -> this.requestFactoryBuilder;
-			default -> throw new IllegalArgumentException(client);
-		};
-		String uri = "http://127.0.0.1:" + port + "/http/slow?tag=" + tag + "-callee";
-		this.events.add(tag, "call-started");
-		try {
-			String body = switch (via) {
-				case "restclient" -> this.restClientBuilder.requestFactory(factory.build())
-					.build()
-					.get()
-					.uri(uri)
-					.retrieve()
-					.body(String.class);
-				case "resttemplate" ->
-					this.restTemplateBuilder.requestFactoryBuilder(factory).build().getForObject(uri, String.class);
-				default -> throw new IllegalArgumentException(via);
-			};
-			this.events.add(tag, "done");
-			return body;
-		}
-		catch (RuntimeException ex) {
-			this.events.add(tag, outcome(ex, (ex.getCause() != null) ? ex.getCause().getClass().getSimpleName() : null));
-			throw ex;
 		}
 	}
 
