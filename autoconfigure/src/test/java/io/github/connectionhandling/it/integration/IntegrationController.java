@@ -47,11 +47,14 @@ public class IntegrationController {
 
 	private final String shortSql;
 
+	private final String fetchSql;
+
 	final Map<String, Future<String>> futures = new ConcurrentHashMap<>();
 
 	public IntegrationController(Events events, DataSource dataSource, EntityManagerFactory entityManagerFactory,
 			AsyncWork asyncWork,
-			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql) {
+			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql,
+			@Value("${it.db.fetch-sql:}") String fetchSql) {
 		this.events = events;
 		this.dataSource = dataSource;
 		this.jdbcTemplate = new JdbcTemplate(dataSource);
@@ -59,6 +62,7 @@ public class IntegrationController {
 		this.asyncWork = asyncWork;
 		this.sleepSql = sleepSql;
 		this.shortSql = shortSql;
+		this.fetchSql = fetchSql;
 	}
 
 	@GetMapping("/db/sleep")
@@ -78,6 +82,39 @@ public class IntegrationController {
 		String result = query(status, tag, "template", this.shortSql);
 		this.events.add(tag, "aborted=" + status.isAborted());
 		return result;
+	}
+
+	/**
+	 * A long fetch: a cursor read one row at a time, each fetched by {@code ResultSet.next()}
+	 * (records {@code fetching} once the first row is in).
+	 */
+	@GetMapping("/db/fetch")
+	String dbFetch(@RequestParam String tag) {
+		try (Connection connection = this.dataSource.getConnection()) {
+			connection.setAutoCommit(false);
+			try (Statement statement = connection.createStatement()) {
+				statement.setFetchSize(1);
+				try (ResultSet rows = statement.executeQuery(this.fetchSql)) {
+					int count = 0;
+					while (rows.next()) {
+						if (count++ == 0) {
+							this.events.add(tag, "fetching");
+						}
+					}
+				}
+			}
+			finally {
+				connection.rollback();
+			}
+			this.events.add(tag, "done");
+			return "done";
+		}
+		catch (SQLException | RuntimeException ex) {
+			RuntimeException failure = (ex instanceof RuntimeException runtime) ? runtime
+					: new IllegalStateException(ex);
+			this.events.add(tag, outcome(failure, (ex instanceof SQLException sql) ? sql.getSQLState() : null));
+			throw failure;
+		}
 	}
 
 	private String query(ConnectionStatus status, String tag, String via, String sql) {
