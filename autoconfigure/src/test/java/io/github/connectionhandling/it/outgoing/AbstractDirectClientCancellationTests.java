@@ -2,6 +2,7 @@ package io.github.connectionhandling.it.outgoing;
 
 import io.github.connectionhandling.it.Events;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -62,6 +63,15 @@ abstract class AbstractDirectClientCancellationTests {
 			assertThat(outcome).isEqualTo("failed:InterruptedException");
 			this.calls.assertNextCallSucceeds(client);
 		}
+	}
+
+	/**
+	 * Bench only ({@code bench/client-abort-latency.sh}).
+	 * @throws Exception if a round failed
+	 */
+	@Test
+	void benchAbortLatency() throws Exception {
+		this.calls.bench("WebClient-ReactorNetty", "/out/call?client=webclient&path=slow");
 	}
 
 }

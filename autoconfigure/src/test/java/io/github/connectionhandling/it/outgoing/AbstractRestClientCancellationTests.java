@@ -56,4 +56,14 @@ abstract class AbstractRestClientCancellationTests {
 		this.calls.assertNextCallSucceeds(client);
 	}
 
+	/**
+	 * Bench only ({@code bench/client-abort-latency.sh}).
+	 * @throws Exception if a round failed
+	 */
+	@Test
+	void benchAbortLatency() throws Exception {
+		String name = expectedRequestFactoryBuilder().getSimpleName().replace("ClientHttpRequestFactoryBuilder", "");
+		this.calls.bench("RestClient-" + name, "/out/call?client=restclient&path=slow");
+	}
+
 }

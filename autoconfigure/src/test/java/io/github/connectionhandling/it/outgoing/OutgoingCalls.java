@@ -2,10 +2,12 @@ package io.github.connectionhandling.it.outgoing;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 
 import io.github.connectionhandling.it.Events;
 import io.github.connectionhandling.it.RawHttp;
+import org.junit.jupiter.api.Assumptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,6 +41,30 @@ final class OutgoingCalls {
 		System.out.printf("outgoing %s: the upstream saw its connection close %.1f ms after the client left%n", tag,
 				(this.events.nanosOf("upstream-" + tag, "closed") - closed) / 1e6);
 		return await().atMost(Duration.ofSeconds(10)).until(() -> outcome(tag), Optional::isPresent).orElseThrow();
+	}
+
+	/**
+	 * Bench only: over {@code -Dbench.rounds} rounds, how long after the client left the
+	 * upstream saw the call's connection close; prints one {@code bench} line.
+	 */
+	void bench(String name, String target) throws IOException {
+		int rounds = Integer.getInteger("bench.rounds", 0);
+		Assumptions.assumeTrue(rounds > 0, "Bench only: run with -Dbench.rounds=N");
+		double[] millis = new double[rounds];
+		for (int i = 0; i < rounds; i++) {
+			String tag = "bench-" + name + "-" + i;
+			RawHttp client = RawHttp.connect(this.port).get(target + "&tag=" + tag);
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has("upstream-" + tag, "started"));
+			long closed = System.nanoTime();
+			client.close();
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has("upstream-" + tag, "closed"));
+			millis[i] = (this.events.nanosOf("upstream-" + tag, "closed") - closed) / 1e6;
+			await().atMost(Duration.ofSeconds(10)).until(() -> outcome(tag).isPresent());
+		}
+		Arrays.sort(millis);
+		System.out.printf("bench client-abort-latency client=%s rounds=%d median=%.1f p99=%.1f max=%.1f%n", name,
+				rounds, millis[rounds / 2], millis[(int) Math.min(rounds - 1, Math.ceil(rounds * 0.99) - 1)],
+				millis[rounds - 1]);
 	}
 
 	/** Assert that the next call through {@code client} gets the upstream's answer. */
