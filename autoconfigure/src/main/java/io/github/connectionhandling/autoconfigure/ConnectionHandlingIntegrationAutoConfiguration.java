@@ -3,9 +3,12 @@ package io.github.connectionhandling.autoconfigure;
 import javax.sql.DataSource;
 
 import io.github.connectionhandling.integration.http.CancellingClientHttpRequestInterceptor;
+import io.github.connectionhandling.integration.http.CancellingExchangeFilterFunction;
+import io.github.connectionhandling.integration.http.HttpComponentsRequestAborter;
 import io.github.connectionhandling.integration.http.JettyRequestAborter;
 import io.github.connectionhandling.integration.jdbc.CancellingDataSourcePostProcessor;
 import io.github.connectionhandling.integration.task.RequestTaskDecorator;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.eclipse.jetty.client.HttpClient;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -13,21 +16,25 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.JettyClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Auto-configuration that stops a request's work where it really runs when the request is
  * stopped: JDBC statements ({@code connection-handling.cancel.jdbc}), outgoing
- * {@code RestClient}/{@code RestTemplate} calls ({@code connection-handling.cancel.http})
+ * {@code RestClient}/{@code RestTemplate} calls and {@code WebClient} exchanges
+ * ({@code connection-handling.cancel.http})
  * and tasks submitted to the auto-configured task executor
  * ({@code connection-handling.cancel.async}). Each part backs off when its library is
  * missing or its property is {@code false}, and all of them with
@@ -78,6 +85,30 @@ public final class ConnectionHandlingIntegrationAutoConfiguration {
 				return (builder) -> builder.withHttpClientCustomizer(JettyRequestAborter::install);
 			}
 
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass({ HttpComponentsClientHttpRequestFactoryBuilder.class, HttpClientBuilder.class })
+		static class HttpComponentsClientConfiguration {
+
+			@Bean
+			ClientHttpRequestFactoryBuilderCustomizer<HttpComponentsClientHttpRequestFactoryBuilder> connectionHandlingHttpComponentsClientCustomizer() {
+				return (builder) -> builder.withHttpClientCustomizer(HttpComponentsRequestAborter::install);
+			}
+
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ WebClient.class, WebClientCustomizer.class })
+	@ConditionalOnBooleanProperty(name = "connection-handling.cancel.http", matchIfMissing = true)
+	static class WebClientCancellationConfiguration {
+
+		@Bean
+		WebClientCustomizer connectionHandlingWebClientCustomizer() {
+			CancellingExchangeFilterFunction filter = new CancellingExchangeFilterFunction();
+			return (builder) -> builder.filter(filter);
 		}
 
 	}

@@ -269,8 +269,9 @@ public class ConnectionHandlingProperties implements InitializingBean {
 		private boolean jdbc = true;
 
 		/**
-		 * Whether outgoing calls made through the auto-configured RestClient.Builder and
-		 * RestTemplateBuilder are aborted when the request they are made for is stopped.
+		 * Whether outgoing calls made through the auto-configured RestClient.Builder,
+		 * RestTemplateBuilder and WebClient.Builder are aborted when the request they are
+		 * made for is stopped.
 		 */
 		private boolean http = true;
 

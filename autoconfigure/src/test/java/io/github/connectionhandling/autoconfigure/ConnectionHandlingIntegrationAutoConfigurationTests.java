@@ -22,6 +22,7 @@ import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.core.task.TaskDecorator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +72,8 @@ class ConnectionHandlingIntegrationAutoConfigurationTests {
 			assertThat(context).hasBean("connectionHandlingRestClientCustomizer");
 			assertThat(context).hasBean("connectionHandlingRestTemplateCustomizer");
 			assertThat(context).hasBean("connectionHandlingJettyClientCustomizer");
+			assertThat(context).hasBean("connectionHandlingHttpComponentsClientCustomizer");
+			assertThat(context).hasBean("connectionHandlingWebClientCustomizer");
 		});
 	}
 
@@ -85,6 +88,8 @@ class ConnectionHandlingIntegrationAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean("connectionHandlingRestClientCustomizer");
 			assertThat(context).doesNotHaveBean("connectionHandlingRestTemplateCustomizer");
 			assertThat(context).doesNotHaveBean("connectionHandlingJettyClientCustomizer");
+			assertThat(context).doesNotHaveBean("connectionHandlingHttpComponentsClientCustomizer");
+			assertThat(context).doesNotHaveBean("connectionHandlingWebClientCustomizer");
 			assertThat(context.getBean(DataSource.class)).isInstanceOf(CancellingDataSource.class);
 		});
 		this.runner.withPropertyValues("connection-handling.cancel.async=false").run((context) -> {
@@ -100,6 +105,7 @@ class ConnectionHandlingIntegrationAutoConfigurationTests {
 			assertThat(context).doesNotHaveBean(TaskDecorator.class);
 			assertThat(context).doesNotHaveBean(RestClientCustomizer.class);
 			assertThat(context).doesNotHaveBean(RestTemplateCustomizer.class);
+			assertThat(context).doesNotHaveBean(WebClientCustomizer.class);
 		});
 	}
 

@@ -22,19 +22,22 @@ import org.springframework.http.client.ClientHttpResponse;
  * The stop interrupts the calling thread. That is what aborts the exchange of the
  * clients Spring Boot picks by default: the JDK {@code HttpClient} (Spring's
  * {@code JdkClientHttpRequest} cancels the exchange's future when its wait is interrupted,
- * which closes the connection; an interrupted body read fails at once and closing the
- * response cancels the body). The Jetty client's waits are interruptible too, but an
+ * which closes the connection; once the head has arrived the stop closes the body's
+ * stream, which closes the connection too). The Jetty client's waits are interruptible too, but an
  * interrupted wait leaves its exchange running: {@link JettyRequestAborter}, installed on
- * the auto-configured Jetty client, hands the exchange to the stop, which aborts it.
- * Clients that block in plain socket reads (Apache HttpClient classic,
- * {@code HttpURLConnection}) ignore interrupts on platform threads: their calls end at
- * their read timeout.
+ * the auto-configured Jetty client, hands the exchange to the stop, which aborts it;
+ * {@link HttpComponentsRequestAborter} does the same for Apache HttpClient 5, whose socket
+ * reads ignore interrupts. {@code HttpURLConnection} (Spring's
+ * {@code SimpleClientHttpRequestFactory}) ignores interrupts on platform threads: its calls
+ * end at their read timeout.
  * <p>
  * A call that fails because its request stopped surfaces as a
  * {@link RequestStoppedException} caused by the client's exception; a call made after the
  * stop does not start. Threads that work for no request are not touched.
  */
 public final class CancellingClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
+
+	private static final String JDK_RESPONSE = "org.springframework.http.client.JdkClientHttpResponse";
 
 	/** The call the calling thread is executing, for client listeners that run on it. */
 	private static final ThreadLocal<@Nullable CallStop> executing = new ThreadLocal<>();
@@ -68,9 +71,25 @@ public final class CancellingClientHttpRequestInterceptor implements ClientHttpR
 		finally {
 			executing.set(outer);
 		}
+		if (response.getClass().getName().equals(JDK_RESPONSE)) {
+			// The JDK client's exchange is complete once the head arrived: cancelling its
+			// future no longer reaches the body, closing the body's stream does (closing the
+			// response would first drain the body, on the stopping thread).
+			InputStream stream = response.getBody();
+			call.attach(() -> closeQuietly(stream));
+		}
 		// Stays armed while the body is read: the response is read on the calling thread
 		// once this method returned.
 		return new StoppableResponse(response, hook);
+	}
+
+	private static void closeQuietly(InputStream body) {
+		try {
+			body.close();
+		}
+		catch (IOException ex) {
+			// Closed already
+		}
 	}
 
 	/**
@@ -118,7 +137,11 @@ public final class CancellingClientHttpRequestInterceptor implements ClientHttpR
 		void attach(Runnable abort) {
 			synchronized (this) {
 				if (!this.stopped) {
-					this.abort = abort;
+					Runnable previous = this.abort;
+					this.abort = (previous == null) ? abort : () -> {
+						previous.run();
+						abort.run();
+					};
 					return;
 				}
 			}
@@ -196,9 +219,9 @@ public final class CancellingClientHttpRequestInterceptor implements ClientHttpR
 			@Override
 			public int read() throws IOException {
 				try {
-					return this.in.read();
+					return checkEnd(this.in.read());
 				}
-				catch (IOException ex) {
+				catch (IOException | RuntimeException ex) {
 					throw failed(ex);
 				}
 			}
@@ -206,11 +229,19 @@ public final class CancellingClientHttpRequestInterceptor implements ClientHttpR
 			@Override
 			public int read(byte[] b, int off, int len) throws IOException {
 				try {
-					return this.in.read(b, off, len);
+					return checkEnd(this.in.read(b, off, len));
 				}
-				catch (IOException ex) {
+				catch (IOException | RuntimeException ex) {
 					throw failed(ex);
 				}
+			}
+
+			// A body closed by the stop may look complete: its end is no success then.
+			private int checkEnd(int read) {
+				if (read < 0 && StoppableResponse.this.hook.handle().isStopped()) {
+					throw new RequestStoppedException(StoppableResponse.this.hook.handle().bits());
+				}
+				return read;
 			}
 
 			@Override
@@ -223,12 +254,18 @@ public final class CancellingClientHttpRequestInterceptor implements ClientHttpR
 				this.in.close();
 			}
 
-			private IOException failed(IOException ex) {
+			private IOException failed(Exception ex) {
+				if (ex instanceof RequestStoppedException stopped) {
+					throw stopped;
+				}
 				RequestStoppedException stopped = StopHooks.stopped(StoppableResponse.this.hook, ex);
 				if (stopped != null) {
 					throw stopped;
 				}
-				return ex;
+				if (ex instanceof RuntimeException runtime) {
+					throw runtime;
+				}
+				return (IOException) ex;
 			}
 
 		}

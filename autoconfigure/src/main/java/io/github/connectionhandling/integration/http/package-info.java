@@ -1,6 +1,6 @@
 /**
- * Outgoing HTTP calls made through {@code RestClient} or {@code RestTemplate} are aborted
- * when the request they are made for is stopped.
+ * Outgoing HTTP calls made through {@code RestClient}, {@code RestTemplate} or
+ * {@code WebClient} are aborted when the request they are made for is stopped.
  */
 @NullMarked
 package io.github.connectionhandling.integration.http;

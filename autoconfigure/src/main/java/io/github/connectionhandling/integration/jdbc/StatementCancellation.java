@@ -7,8 +7,10 @@ import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Set;
 
 import io.github.connectionhandling.RequestStoppedException;
 import io.github.connectionhandling.integration.StopHooks;
@@ -18,13 +20,19 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.ClassUtils;
+
 /**
  * Connections and statements that cancel what they execute when the request they execute
  * it for is stopped.
  * <p>
- * While one of a statement's {@code execute*} methods runs on a thread that works for a
- * request, {@link Statement#cancel()} is armed as the request's stop action for that
- * thread (see {@link StopHooks}); nothing is allocated for it beyond a small hook. A
+ * While one of a statement's {@code execute*} methods, or a cursor move of its result set
+ * ({@code next()} of a long fetch), runs on a thread that works for a request,
+ * {@link Statement#cancel()} is armed as the request's stop action for that thread (see
+ * {@link StopHooks}); nothing is allocated for it beyond a small hook. PostgreSQL's driver
+ * ignores {@code Statement.cancel()} while a result set fetches more rows (a cursor with a
+ * fetch size): a fetch is cancelled through its connection's
+ * {@code PGConnection.cancelQuery()} as well. A
  * statement started after the stop does not run. The driver's failure of a cancelled
  * statement surfaces as a {@link RequestStoppedException}, caused by the driver's
  * {@code SQLException} (on PostgreSQL SQL state 57014, "canceling statement due to user
@@ -35,7 +43,14 @@ final class StatementCancellation {
 
 	/** The interface of each JDK proxy made here, one per proxy (see {@link JdbcRuntimeHints}). */
 	static final List<Class<?>> PROXY_INTERFACES = List.of(Connection.class, Statement.class,
-			PreparedStatement.class, CallableStatement.class);
+			PreparedStatement.class, CallableStatement.class, ResultSet.class);
+
+	/** The methods of a result set that move its cursor, and may fetch rows from the database. */
+	private static final Set<String> CURSOR_MOVES = Set.of("next", "previous", "first", "last", "absolute",
+			"relative");
+
+	private static final boolean postgresPresent = ClassUtils.isPresent("org.postgresql.PGConnection",
+			StatementCancellation.class.getClassLoader());
 
 	private StatementCancellation() {
 	}
@@ -108,11 +123,32 @@ final class StatementCancellation {
 
 	}
 
+	private static @Nullable Object armed(StopAction action, Object target, Method method, @Nullable Object[] args)
+			throws Throwable {
+		StopHooks.Hook hook = StopHooks.arm(action);
+		if (hook == null) {
+			return invoke(target, method, args);
+		}
+		try {
+			return invoke(target, method, args);
+		}
+		catch (Exception ex) {
+			RequestStoppedException stopped = StopHooks.stopped(hook, ex);
+			throw (stopped != null) ? stopped : ex;
+		}
+		finally {
+			hook.disarm();
+		}
+	}
+
 	private static final class StatementHandler implements InvocationHandler, StopAction {
 
 		private final Statement target;
 
 		private final Connection connection;
+
+		/** Stops a fetch of this statement's result sets. */
+		private final StopAction fetchStop = (bits) -> stopFetch();
 
 		StatementHandler(Statement target, Connection connection) {
 			this.target = target;
@@ -123,7 +159,7 @@ final class StatementCancellation {
 		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
 			String name = method.getName();
 			if (name.startsWith("execute")) {
-				return execute(method, args);
+				return resultSet(armed(this, this.target, method, args), (Statement) proxy);
 			}
 			switch (name) {
 				case "equals":
@@ -135,31 +171,75 @@ final class StatementCancellation {
 				case "getConnection":
 					// Statements created through it are cancellable too.
 					return this.connection;
+				case "getResultSet":
+					return resultSet(StatementCancellation.invoke(this.target, method, args), (Statement) proxy);
 				default:
 					return StatementCancellation.invoke(this.target, method, args);
 			}
 		}
 
-		private @Nullable Object execute(Method method, @Nullable Object[] args) throws Throwable {
-			StopHooks.Hook hook = StopHooks.arm(this);
-			if (hook == null) {
-				return StatementCancellation.invoke(this.target, method, args);
+		private @Nullable Object resultSet(@Nullable Object result, Statement proxy) {
+			if (!(result instanceof ResultSet rows)) {
+				return result;
 			}
-			try {
-				return StatementCancellation.invoke(this.target, method, args);
-			}
-			catch (Exception ex) {
-				RequestStoppedException stopped = StopHooks.stopped(hook, ex);
-				throw (stopped != null) ? stopped : ex;
-			}
-			finally {
-				hook.disarm();
-			}
+			return Proxy.newProxyInstance(StatementCancellation.class.getClassLoader(),
+					new Class<?>[] { ResultSet.class }, new ResultSetHandler(rows, proxy, this.fetchStop));
 		}
 
 		@Override
 		public void stop(int bits) throws Exception {
 			this.target.cancel();
+		}
+
+		/**
+		 * Stop a fetch: the statement's cancel, and the connection's where the driver
+		 * ignores the statement's during a fetch.
+		 */
+		private void stopFetch() throws Exception {
+			this.target.cancel();
+			if (postgresPresent) {
+				PostgresCancellation.cancelFetch(this.target);
+			}
+		}
+
+	}
+
+	/**
+	 * A result set whose cursor moves are stopped with the request, as its statement's
+	 * executions are.
+	 */
+	private static final class ResultSetHandler implements InvocationHandler {
+
+		private final ResultSet target;
+
+		private final Statement statement;
+
+		private final StopAction fetchStop;
+
+		ResultSetHandler(ResultSet target, Statement statement, StopAction fetchStop) {
+			this.target = target;
+			this.statement = statement;
+			this.fetchStop = fetchStop;
+		}
+
+		@Override
+		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+			String name = method.getName();
+			if (CURSOR_MOVES.contains(name)) {
+				return armed(this.fetchStop, this.target, method, args);
+			}
+			switch (name) {
+				case "equals":
+					return proxy == args[0];
+				case "hashCode":
+					return System.identityHashCode(proxy);
+				case "toString":
+					return "Cancellable " + this.target;
+				case "getStatement":
+					return this.statement;
+				default:
+					return StatementCancellation.invoke(this.target, method, args);
+			}
 		}
 
 	}

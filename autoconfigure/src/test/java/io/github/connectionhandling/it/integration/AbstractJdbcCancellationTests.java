@@ -61,6 +61,28 @@ abstract class AbstractJdbcCancellationTests {
 		assertNoStatementRunning();
 	}
 
+	@Test
+	void fetchIsCancelledWhenClientCloses() throws Exception {
+		String tag = "fetch";
+		RawHttp client = RawHttp.connect(this.port).get("/db/fetch?tag=" + tag);
+		// The first row is in: the query runs on in ResultSet.next().
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.has(tag, "fetching"));
+		awaitFetchRunning();
+		long closed = System.nanoTime();
+		client.close();
+		String outcome = awaitOutcome(tag);
+		System.out.printf("%s: fetch cancelled %.1f ms after the client closed%n", getClass().getSimpleName(),
+				(this.events.nanosOf(tag, outcome) - closed) / 1e6);
+		assertThat(outcome).isEqualTo("stopped:1:" + CANCELLED);
+		await().atMost(Duration.ofSeconds(10)).until(this.requests::isEmpty);
+		assertNoStatementRunning();
+	}
+
+	/**
+	 * Wait until the fetch endpoint's query runs in the database, past its first row.
+	 */
+	abstract void awaitFetchRunning() throws Exception;
+
 	@ParameterizedTest
 	@ValueSource(strings = { "template", "plain", "jpa" })
 	void statementIsCancelledWhenTimeLimitRunsOut(String via) throws Exception {

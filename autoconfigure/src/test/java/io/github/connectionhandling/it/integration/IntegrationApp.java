@@ -13,8 +13,8 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 import org.springframework.scheduling.annotation.EnableAsync;
 
 /**
- * The application of the integration tests: endpoints that query a database, call another
- * endpoint over HTTP and start {@code @Async} work. JPA is set up by hand (plain
+ * The application of the integration tests: endpoints that query a database and start
+ * {@code @Async} work. JPA is set up by hand (plain
  * Hibernate, no entities: native queries) so that other tests' contexts stay free of it.
  */
 @SpringBootConfiguration

@@ -20,17 +20,13 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
-import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.client.RestClient;
 
 /**
- * Endpoints whose work runs in a database, in another HTTP call or in {@code @Async}
- * tasks; each records under its tag how that work ended: {@code done}, or
+ * Endpoints whose work runs in a database or in {@code @Async} tasks; each records under its tag how that work ended: {@code done}, or
  * {@code stopped:<bits>:<cause>} when it failed with a {@link RequestStoppedException}
  * (the cause is the SQL state or the client exception's class), or {@code failed:<class>}.
  */
@@ -45,34 +41,28 @@ public class IntegrationController {
 
 	private final EntityManagerFactory entityManagerFactory;
 
-	private final RestClient.Builder restClientBuilder;
-
-	private final RestTemplateBuilder restTemplateBuilder;
-
 	private final AsyncWork asyncWork;
-
-	private final ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder;
 
 	private final String sleepSql;
 
 	private final String shortSql;
 
+	private final String fetchSql;
+
 	final Map<String, Future<String>> futures = new ConcurrentHashMap<>();
 
 	public IntegrationController(Events events, DataSource dataSource, EntityManagerFactory entityManagerFactory,
-			RestClient.Builder restClientBuilder, RestTemplateBuilder restTemplateBuilder, AsyncWork asyncWork,
-			ClientHttpRequestFactoryBuilder<?> requestFactoryBuilder,
-			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql) {
+			AsyncWork asyncWork,
+			@Value("${it.db.sleep-sql:SELECT SUM(RAND()) FROM SYSTEM_RANGE(1, 100000000000)}") String sleepSql, @Value("${it.db.short-sql:SELECT SLEEP_MS(1500)}") String shortSql,
+			@Value("${it.db.fetch-sql:}") String fetchSql) {
 		this.events = events;
 		this.dataSource = dataSource;
 		this.jdbcTemplate = new JdbcTemplate(dataSource);
 		this.entityManagerFactory = entityManagerFactory;
-		this.restClientBuilder = restClientBuilder;
-		this.restTemplateBuilder = restTemplateBuilder;
 		this.asyncWork = asyncWork;
-		this.requestFactoryBuilder = requestFactoryBuilder;
 		this.sleepSql = sleepSql;
 		this.shortSql = shortSql;
+		this.fetchSql = fetchSql;
 	}
 
 	@GetMapping("/db/sleep")
@@ -92,6 +82,39 @@ public class IntegrationController {
 		String result = query(status, tag, "template", this.shortSql);
 		this.events.add(tag, "aborted=" + status.isAborted());
 		return result;
+	}
+
+	/**
+	 * A long fetch: a cursor read one row at a time, each fetched by {@code ResultSet.next()}
+	 * (records {@code fetching} once the first row is in).
+	 */
+	@GetMapping("/db/fetch")
+	String dbFetch(@RequestParam String tag) {
+		try (Connection connection = this.dataSource.getConnection()) {
+			connection.setAutoCommit(false);
+			try (Statement statement = connection.createStatement()) {
+				statement.setFetchSize(1);
+				try (ResultSet rows = statement.executeQuery(this.fetchSql)) {
+					int count = 0;
+					while (rows.next()) {
+						if (count++ == 0) {
+							this.events.add(tag, "fetching");
+						}
+					}
+				}
+			}
+			finally {
+				connection.rollback();
+			}
+			this.events.add(tag, "done");
+			return "done";
+		}
+		catch (SQLException | RuntimeException ex) {
+			RuntimeException failure = (ex instanceof RuntimeException runtime) ? runtime
+					: new IllegalStateException(ex);
+			this.events.add(tag, outcome(failure, (ex instanceof SQLException sql) ? sql.getSQLState() : null));
+			throw failure;
+		}
 	}
 
 	private String query(ConnectionStatus status, String tag, String via, String sql) {
@@ -132,52 +155,6 @@ public class IntegrationController {
 		}
 		finally {
 			entityManager.close();
-		}
-	}
-
-	@GetMapping("/http/slow")
-	String slow(ConnectionStatus status, @RequestParam String tag) {
-		status.onClose((s) -> this.events.add(tag, "callee-closed"));
-		this.events.add(tag, "callee-started");
-		try {
-			Thread.sleep(10_000);
-			return "slow done";
-		}
-		catch (InterruptedException ex) {
-			this.events.add(tag, "callee-interrupted");
-			return "interrupted";
-		}
-	}
-
-	@GetMapping("/http/call")
-	String call(@RequestParam String tag, @RequestParam int port, @RequestParam String client,
-			@RequestParam(defaultValue = "restclient") String via) {
-		// "default": the auto-configured builder's own client (Jetty's on this class path).
-		ClientHttpRequestFactoryBuilder<?> factory = switch (client) {
-			case "jdk" -> ClientHttpRequestFactoryBuilder.jdk();
-			case "default" -> this.requestFactoryBuilder;
-			default -> throw new IllegalArgumentException(client);
-		};
-		String uri = "http://127.0.0.1:" + port + "/http/slow?tag=" + tag + "-callee";
-		this.events.add(tag, "call-started");
-		try {
-			String body = switch (via) {
-				case "restclient" -> this.restClientBuilder.requestFactory(factory.build())
-					.build()
-					.get()
-					.uri(uri)
-					.retrieve()
-					.body(String.class);
-				case "resttemplate" ->
-					this.restTemplateBuilder.requestFactoryBuilder(factory).build().getForObject(uri, String.class);
-				default -> throw new IllegalArgumentException(via);
-			};
-			this.events.add(tag, "done");
-			return body;
-		}
-		catch (RuntimeException ex) {
-			this.events.add(tag, outcome(ex, (ex.getCause() != null) ? ex.getCause().getClass().getSimpleName() : null));
-			throw ex;
 		}
 	}
 

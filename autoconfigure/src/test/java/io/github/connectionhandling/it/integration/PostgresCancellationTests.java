@@ -30,10 +30,13 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = { IntegrationApp.class, OnTomcat.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "it.db.sleep-sql=" + PostgresCancellationTests.SLEEP_SQL,
-				"it.db.short-sql=SELECT 1 FROM pg_sleep(1.5)" })
+				"it.db.short-sql=SELECT 1 FROM pg_sleep(1.5)", "it.db.fetch-sql=" + PostgresCancellationTests.FETCH_SQL })
 class PostgresCancellationTests extends AbstractJdbcCancellationTests {
 
 	static final String SLEEP_SQL = "SELECT 1 FROM pg_sleep(30)";
+
+	/** A cursor whose every row takes a second: each next() of a fetch size of 1 waits for one. */
+	static final String FETCH_SQL = "SELECT g, pg_sleep(1) FROM generate_series(1, 30) g";
 
 	static final String URL = env("CH_PG_URL", "jdbc:postgresql://127.0.0.1:5432/ch_test");
 
@@ -98,16 +101,25 @@ class PostgresCancellationTests extends AbstractJdbcCancellationTests {
 	}
 
 	@Override
+	void awaitFetchRunning() {
+		await().atMost(Duration.ofSeconds(10)).until(() -> running(FETCH_SQL) > 0);
+	}
+
+	@Override
 	void assertNoStatementRunning() {
 		// The server ends the cancelled backend's statement; nothing keeps sleeping.
-		await().atMost(Duration.ofSeconds(5)).until(() -> running() == 0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> running() == 0 && running(FETCH_SQL) == 0);
 	}
 
 	private static int running() throws SQLException {
+		return running(SLEEP_SQL);
+	}
+
+	private static int running(String sql) throws SQLException {
 		try (Connection connection = connect();
 				PreparedStatement statement = connection.prepareStatement(
 						"SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = ?")) {
-			statement.setString(1, SLEEP_SQL);
+			statement.setString(1, sql);
 			try (ResultSet rows = statement.executeQuery()) {
 				rows.next();
 				return rows.getInt(1);

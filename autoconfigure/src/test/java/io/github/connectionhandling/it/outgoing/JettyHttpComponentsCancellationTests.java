@@ -1,0 +1,20 @@
+package io.github.connectionhandling.it.outgoing;
+
+import io.github.connectionhandling.it.OnJetty;
+
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * Apache HttpClient 5, which Spring Boot picks first when it is on the class path, on Jetty.
+ */
+@SpringBootTest(classes = { OutgoingCallApp.class, OnJetty.class }, webEnvironment = WebEnvironment.RANDOM_PORT)
+class JettyHttpComponentsCancellationTests extends AbstractRestClientCancellationTests {
+
+	@Override
+	Class<?> expectedRequestFactoryBuilder() {
+		return HttpComponentsClientHttpRequestFactoryBuilder.class;
+	}
+
+}

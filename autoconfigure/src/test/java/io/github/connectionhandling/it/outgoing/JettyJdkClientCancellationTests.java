@@ -1,0 +1,22 @@
+package io.github.connectionhandling.it.outgoing;
+
+import io.github.connectionhandling.it.OnJetty;
+
+import org.springframework.boot.http.client.JdkClientHttpRequestFactoryBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * The JDK {@code HttpClient} behind {@code RestClient}, chosen with
+ * {@code spring.http.clients.imperative.factory=jdk}, on Jetty.
+ */
+@SpringBootTest(classes = { OutgoingCallApp.class, OnJetty.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = "spring.http.clients.imperative.factory=jdk")
+class JettyJdkClientCancellationTests extends AbstractRestClientCancellationTests {
+
+	@Override
+	Class<?> expectedRequestFactoryBuilder() {
+		return JdkClientHttpRequestFactoryBuilder.class;
+	}
+
+}
