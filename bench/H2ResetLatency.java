@@ -132,9 +132,9 @@ public class H2ResetLatency {
 		double[] callback = new double[lines.length];
 		for (int i = 0; i < lines.length; i++) {
 			String[] fields = lines[i].trim().split(" ");
-			// One connection: from the burst's first reset, as a server may end a stream before the client got
-			// round to resetting it (Tomcat did on one connection, ending every stream of it).
-			// On many connections each stream's own reset is the reference.
+			// One connection: from the burst's first reset, since a server may end a stream
+			// before the client has reset it (Tomcat did). Many connections: from each
+			// stream's own reset.
 			int id = Integer.parseInt(fields[0]);
 			callback[i] = (Long.parseLong(fields[2]) - resetAt[oneConnection ? 0 : id]) / 1e6;
 		}
