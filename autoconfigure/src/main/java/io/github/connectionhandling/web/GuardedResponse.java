@@ -493,6 +493,7 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			return;
 		}
 		boolean completes = false;
+		IOException failed = null;
 		try {
 			completes = completes(count);
 			operation.write(target, data, off, len);
@@ -508,11 +509,18 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 				throw runtime;
 			}
 			if (!discarding()) {
-				throw (IOException) ex;
+				failed = (IOException) ex;
+				throw failed;
 			}
 		}
 		finally {
 			this.lock.unlock();
+			if (failed != null) {
+				// The container failed the write because the client is gone (Tomcat's
+				// ClientAbortException, Jetty's EofException, a reset HTTP/2 stream): an
+				// abort, whatever the handler does with the exception.
+				Disconnects.signalIfDisconnect(this.handle, failed);
+			}
 		}
 	}
 
