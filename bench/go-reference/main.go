@@ -42,6 +42,8 @@ func wait(w http.ResponseWriter, r *http.Request) {
 
 func main() {
 	port := flag.Int("port", 8080, "port")
+	cert := flag.String("tls-cert", "", "PEM certificate: serve h2 over TLS (and HTTP/1.1)")
+	key := flag.String("tls-key", "", "PEM private key of -tls-cert")
 	flag.Parse()
 	http.HandleFunc("/bench/block", wait)
 	http.HandleFunc("/bench/deferred", wait)
@@ -62,7 +64,17 @@ func main() {
 		}
 		fmt.Fprint(w, out.String())
 	})
-	if err := http.ListenAndServe(fmt.Sprintf("127.0.0.1:%d", *port), nil); err != nil {
+	address := fmt.Sprintf("127.0.0.1:%d", *port)
+	var err error
+	if *cert != "" {
+		// Go's net/http negotiates h2 by ALPN on TLS and cancels a stream's context on
+		// RST_STREAM or when the connection is lost.
+		server := &http.Server{Addr: address, MaxHeaderBytes: 1 << 16}
+		err = server.ListenAndServeTLS(*cert, *key)
+	} else {
+		err = http.ListenAndServe(address, nil)
+	}
+	if err != nil {
 		panic(err)
 	}
 }

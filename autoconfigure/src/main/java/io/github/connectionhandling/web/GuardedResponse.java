@@ -516,9 +516,10 @@ final class GuardedResponse extends HttpServletResponseWrapper {
 			this.lock.unlock();
 		}
 		if (failed != null) {
-			// The container reporting a departed client: the status says so before the
-			// writer hears of it (a streaming handler may end its work on the failure,
-			// before the watch on the connection notices).
+			// The container failed the write because the client is gone (Tomcat's
+			// ClientAbortException, Jetty's EofException, a reset HTTP/2 stream): an abort,
+			// whatever the handler does with the exception, and marked before the writer
+			// hears of it (it may end its work before the watch notices).
 			Disconnects.signalIfDisconnect(this.handle, failed);
 			throw failed;
 		}

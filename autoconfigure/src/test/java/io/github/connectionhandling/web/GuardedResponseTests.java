@@ -22,6 +22,7 @@ import io.github.connectionhandling.request.RequestInfo;
 import io.github.connectionhandling.request.RequestLifecycle;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,46 @@ class GuardedResponseTests {
 	@AfterEach
 	void stop() {
 		this.lifecycle.destroy();
+	}
+
+	@Test
+	void aWriteTheContainerFailsForADepartedClientIsAnAbortEvenIfTheHandlerCatchesIt() throws IOException {
+		HttpServletResponseWrapper real = new HttpServletResponseWrapper(new MockHttpServletResponse()) {
+			@Override
+			public void flushBuffer() throws IOException {
+				// What Tomcat's ClientAbortException and Jetty's EofException are.
+				throw new java.io.EOFException("client gone");
+			}
+		};
+		GuardedResponse response = new GuardedResponse(real, this.handle);
+		try {
+			response.flushBuffer();
+		}
+		catch (IOException ex) {
+			// a handler that swallows it and returns normally
+		}
+		await().atMost(Duration.ofSeconds(10)).until(this.handle::isAborted);
+		this.lifecycle.finish(this.handle);
+		assertThat(this.handle.status().bits()).isEqualTo(ConnectionStatus.ABORTED);
+	}
+
+	@Test
+	void aWriteThatTimesOutIsNoAbort() {
+		HttpServletResponseWrapper real = new HttpServletResponseWrapper(new MockHttpServletResponse()) {
+			@Override
+			public void flushBuffer() throws IOException {
+				throw new java.net.SocketTimeoutException("slow client");
+			}
+		};
+		GuardedResponse response = new GuardedResponse(real, this.handle);
+		try {
+			response.flushBuffer();
+		}
+		catch (IOException ex) {
+			// expected
+		}
+		this.lifecycle.finish(this.handle);
+		assertThat(this.handle.isAborted()).isFalse();
 	}
 
 	@Test

@@ -54,6 +54,7 @@ class TomcatRuntimeHintsTests {
 		for (Member member : TomcatInternals.MEMBERS) {
 			assertThat(member.resolve(getClass().getClassLoader(), missing)).as(member.toString()).isNotNull();
 		}
+		assertThat(TomcatInternals.COYOTE_HOOK.resolveSetter(getClass().getClassLoader(), missing)).isNotNull();
 		assertThat(missing).isEmpty();
 		assertThat(TomcatContainerAdapter.degraded(missing, true)).isNull();
 		assertThat(new TomcatContainerAdapter().describe()).doesNotContain("missing");
@@ -82,6 +83,18 @@ class TomcatRuntimeHintsTests {
 			.contains("has no org.apache.coyote.AbstractProtocol.getEndpoint();")
 			.contains("open connections are not counted or reaped")
 			.contains("noticed only at the next write or the time limit");
+	}
+
+	@Test
+	void aHookThatCannotBeWrittenCostsHttp2AbortsOnly() {
+		List<String> missing = new ArrayList<>();
+		Member renamed = Member.field("org.apache.coyote.Request", "actionHook");
+		assertThat(renamed.resolveSetter(getClass().getClassLoader(), missing)).isNull();
+		assertThat(missing).containsExactly("org.apache.coyote.Request.actionHook (write)");
+		assertThat(TomcatContainerAdapter.degraded(missing, true))
+			.contains("has no org.apache.coyote.Request.actionHook (write);")
+			.endsWith("a reset HTTP/2 stream or a lost HTTP/2 connection is noticed only at the next write or the time limit")
+			.doesNotContain("looked up among the endpoint's");
 	}
 
 }
