@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ public class DetectionLatency {
 
 	static int blocking = 200;
 
-	static int deferred = 2000;
+	/** Long-poll bursts per round, e.g. 2,000 then 10,000 ({@code --deferred=2000,10000}). */
+	static List<Integer> deferred = List.of(2000);
 
 	static int idleSeconds = 10;
 
@@ -63,7 +65,7 @@ public class DetectionLatency {
 			String[] kv = args[i].split("=", 2);
 			switch (kv[0]) {
 				case "--blocking" -> blocking = Integer.parseInt(kv[1]);
-				case "--deferred" -> deferred = Integer.parseInt(kv[1]);
+				case "--deferred" -> deferred = Arrays.stream(kv[1].split(",")).map(Integer::valueOf).toList();
 				case "--idle-seconds" -> idleSeconds = Integer.parseInt(kv[1]);
 				case "--rounds" -> rounds = Math.max(1, Integer.parseInt(kv[1]));
 				case "--raw" -> raw = true;
@@ -83,21 +85,28 @@ public class DetectionLatency {
 				// call sites not yet linked); later rounds show the steady state.
 				String cpu = "";
 				List<Latency> blocks = new ArrayList<>();
-				List<Latency> polls = new ArrayList<>();
+				List<List<Latency>> polls = new ArrayList<>();
+				deferred.forEach((n) -> polls.add(new ArrayList<>()));
 				for (int round = 1; round <= rounds; round++) {
 					Latency block = latency(server, "/bench/block", blocking, 0, clockTicks);
 					table.add(row(container, "blocking", blocking, round, block));
 					blocks.add(block);
-					Latency poll = latency(server, "/bench/deferred", deferred, (round == 1) ? idleSeconds : 0,
-							clockTicks);
-					table.add(row(container, "DeferredResult", deferred, round, poll));
-					polls.add(poll);
-					cpu = (round == 1) ? poll.cpu : cpu;
+					for (int i = 0; i < deferred.size(); i++) {
+						// The idle CPU sample is taken once, with the first burst size.
+						boolean sample = round == 1 && i == 0;
+						Latency poll = latency(server, "/bench/deferred", deferred.get(i), sample ? idleSeconds : 0,
+								clockTicks);
+						table.add(row(container, "DeferredResult", deferred.get(i), round, poll));
+						polls.get(i).add(poll);
+						cpu = sample ? poll.cpu : cpu;
+					}
 				}
 				summary.add(summary(container, "blocking", blocking, blocks));
-				summary.add(summary(container, "DeferredResult", deferred, polls));
+				for (int i = 0; i < deferred.size(); i++) {
+					summary.add(summary(container, "DeferredResult", deferred.get(i), polls.get(i)));
+				}
 				cpus.add(String.format(Locale.ROOT, "%-7s detector CPU with %d idle long-polls over %d s: %s", container,
-						deferred, idleSeconds, cpu));
+						deferred.get(0), idleSeconds, cpu));
 			}
 		}
 		System.out.println();
@@ -234,7 +243,13 @@ public class DetectionLatency {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
 		String last = "?";
 		while (System.nanoTime() < deadline) {
-			last = server.request("GET", "/bench/inflight").trim();
+			try {
+				last = server.request("GET", "/bench/inflight").trim();
+			}
+			catch (SocketTimeoutException ex) {
+				// Queued behind thousands of requests being accepted: ask again.
+				continue;
+			}
 			if (Integer.parseInt(last) == n) {
 				return;
 			}
@@ -341,7 +356,7 @@ public class DetectionLatency {
 				command.addAll(List.of(Path.of("bench", "target", "go-reference").toString(), "-port", Integer.toString(port)));
 			}
 			else {
-				command.addAll(List.of(java.toString(), "-Xmx1g"));
+				command.addAll(List.of(java.toString(), "-Xmx4g"));
 				command.addAll(serverJvmArgs);
 				command.addAll(List.of("-cp", classpath, "io.github.connectionhandling.bench.BenchApp", container,
 						"--server.port=" + port));
