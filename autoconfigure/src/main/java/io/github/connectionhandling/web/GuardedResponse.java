@@ -27,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  * everything the application writes is discarded without an error (the client is gone,
  * or has had its answer). Writes hold a lock that lets another thread take the response
  * over, to answer a timed-out request on time even while its handler is still running.
+ * <p>
+ * Longer than most files here because it overrides every status, header and body method
+ * of the response under that one lock: split up, the lock and the rule that a stopped
+ * request's output is discarded would be spread over several classes.
  */
 final class GuardedResponse extends HttpServletResponseWrapper {
 
