@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import io.github.connectionhandling.ConnectionStatus;
 import io.github.connectionhandling.container.ContainerConnection;
@@ -30,10 +32,25 @@ import org.springframework.beans.factory.DisposableBean;
  * <p>
  * It also holds the tasks that run a burst's close callbacks ahead of its stops: split
  * apart, the ordering between signal, stop and finish would be spread over two classes.
+ * <p>
+ * Stops give way: to close callbacks still queued, to a mass departure still under way
+ * (for at most {@link #GIVE_WAY_MAX_NANOS}) and, in a burst, to the request stopped just
+ * before. Stopping unwinds a request through the container, which costs far more than
+ * noticing it; on a busy machine a burst's unwinding would otherwise take the CPU from
+ * the detector and from the callbacks of the clients still leaving.
  */
 public final class RequestLifecycle implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(RequestLifecycle.class);
+
+	/** Aborts signalled less than this apart belong to one burst. */
+	static final long GIVE_WAY_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+	/** A burst of at least this many aborts is a mass departure: its stops wait for its end. */
+	static final int GIVE_WAY_BURST = 64;
+
+	/** The longest a stop gives way to a mass departure still under way. */
+	static final long GIVE_WAY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
 	private final InFlightRequests requests;
 
@@ -53,6 +70,16 @@ public final class RequestLifecycle implements DisposableBean {
 
 	/** Callback-pool threads waiting for a request they stopped to end (stop pacing). */
 	private final Set<Thread> pacing = ConcurrentHashMap.newKeySet();
+
+	private final LongSupplier nanoTime;
+
+	/** The latest batch of aborts handed to the pool (its sequence), and when. */
+	private volatile long lastAbortBatch;
+
+	private volatile long lastAbortNanos;
+
+	/** Aborts of the current burst (see {@link #GIVE_WAY_QUIET_NANOS}). */
+	private volatile int burstSize;
 
 	/**
 	 * Create a lifecycle.
@@ -75,6 +102,12 @@ public final class RequestLifecycle implements DisposableBean {
 	 */
 	public RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings,
 			int threads, String threadNamePrefix) {
+		this(requests, participants, settings, threads, threadNamePrefix, System::nanoTime);
+	}
+
+	RequestLifecycle(InFlightRequests requests, List<LifecycleParticipant> participants, Settings settings,
+			int threads, String threadNamePrefix, LongSupplier nanoTime) {
+		this.nanoTime = nanoTime;
 		this.requests = requests;
 		this.participants = List.copyOf(participants);
 		this.participantArray = this.participants.toArray(new LifecycleParticipant[0]);
@@ -229,6 +262,7 @@ public final class RequestLifecycle implements DisposableBean {
 	private void dispatch(Batch batch) {
 		int tasks = Math.min(this.callbackThreads, batch.handles.length);
 		if (batch.bit == ConnectionStatus.ABORTED) {
+			countBurst(batch);
 			for (int i = 0; i < tasks; i++) {
 				execute(new Task(Task.CLOSE_CALLBACKS, batch, this));
 			}
@@ -293,6 +327,33 @@ public final class RequestLifecycle implements DisposableBean {
 
 	void stopLater(RequestHandle handle) {
 		execute(new Task(Task.STOP, new Batch(new RequestHandle[] { handle }, ConnectionStatus.ABORTED, null), this));
+	}
+
+	private synchronized void countBurst(Batch batch) {
+		long now = this.nanoTime.getAsLong();
+		int size = (now - this.lastAbortNanos < GIVE_WAY_QUIET_NANOS) ? this.burstSize : 0;
+		this.burstSize = size + batch.handles.length;
+		batch.signalledNanos = now;
+		batch.sequence = this.lastAbortBatch + 1;
+		this.lastAbortNanos = now;
+		this.lastAbortBatch = batch.sequence;
+	}
+
+	/**
+	 * How much longer a stop of {@code batch} gives way to later departures: while a mass
+	 * departure ({@link #GIVE_WAY_BURST} aborts or more, signalled less than
+	 * {@link #GIVE_WAY_QUIET_NANOS} apart) goes on after it, up to
+	 * {@link #GIVE_WAY_MAX_NANOS} after its own signal. A lone departure, or a few, are
+	 * stopped at once.
+	 * @return nanoseconds, {@code 0} or less to stop now
+	 */
+	long giveWayNanos(Batch batch) {
+		if (batch.sequence == 0 || this.lastAbortBatch <= batch.sequence || this.burstSize < GIVE_WAY_BURST) {
+			return 0; // no burst signalled after it (time limits and stopLater never give way)
+		}
+		long now = this.nanoTime.getAsLong();
+		return Math.min(GIVE_WAY_QUIET_NANOS - (now - this.lastAbortNanos),
+				GIVE_WAY_MAX_NANOS - (now - batch.signalledNanos));
 	}
 
 	/**
@@ -368,9 +429,14 @@ public final class RequestLifecycle implements DisposableBean {
 	/**
 	 * Requests signalled together; the tasks sharing a batch take its requests in order.
 	 */
-	private static final class Batch {
+	static final class Batch {
 
 		final RequestHandle[] handles;
+
+		/** When an abort batch was handed to the pool, and how many were before it. */
+		long signalledNanos;
+
+		long sequence;
 
 		final int bit;
 
@@ -424,8 +490,14 @@ public final class RequestLifecycle implements DisposableBean {
 		public void run() {
 			RequestHandle[] handles = this.batch.handles;
 			AtomicInteger next = (this.rank == CLOSE_CALLBACKS) ? this.batch.nextCallbacks : this.batch.nextStop;
-			int i;
-			while ((i = next.getAndIncrement()) < handles.length) {
+			for (;;) {
+				if (this.rank == STOP && next.get() < handles.length && gaveWay()) {
+					return;
+				}
+				int i = next.getAndIncrement();
+				if (i >= handles.length) {
+					return;
+				}
 				try {
 					if (this.rank == CLOSE_CALLBACKS) {
 						String reason = this.batch.reason;
@@ -454,11 +526,29 @@ public final class RequestLifecycle implements DisposableBean {
 		}
 
 		/**
+		 * Give way to a mass departure still under way
+		 * ({@link RequestLifecycle#giveWayNanos}): the rest of this batch's stops are
+		 * queued again once it may be over. The thread is left free meanwhile, for close
+		 * callbacks and for stops that need not wait (time limits, lone departures).
+		 * @return whether this task gave way
+		 */
+		private boolean gaveWay() {
+			long wait = this.lifecycle.giveWayNanos(this.batch);
+			if (wait <= 0 || !onStopperThread() || this.lifecycle.callbacks.isShutdown()) {
+				return false; // also when run by the signalling thread itself: it must not wait
+			}
+			Task later = new Task(STOP, this.batch, this.lifecycle);
+			// The JDK's delay thread only queues it again.
+			CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS, Runnable::run)
+				.execute(() -> this.lifecycle.execute(later));
+			return true;
+		}
+
+		/**
 		 * Pace a burst's stops: wait, briefly, for the request just stopped to end before
 		 * stopping the next, so that at most one woken handler per task unwinds at a time.
 		 * Woken all at once, a few hundred threads take turns on the CPUs before the
-		 * detector gets its own (on 2 CPUs it waited 20 ms, and saw later departures that
-		 * late); the burst takes about as long either way, being CPU-bound.
+		 * detector gets its own; the burst takes about as long either way, being CPU-bound.
 		 * @return {@code false} as soon as close callbacks are queued: they must not wait
 		 * for stops
 		 */
