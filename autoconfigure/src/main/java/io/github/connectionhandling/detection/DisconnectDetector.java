@@ -47,6 +47,9 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	private static final int SELF_TEST_MILLIS = 2000;
 
+	/** How long the detector pauses after a wake-up that found clients gone (see {@link SelectLoop}). */
+	static final Duration COALESCE = Duration.ofMillis(1);
+
 	private final ArmingSchedule schedule;
 
 	private final TcpStatePoller poller;
@@ -79,10 +82,15 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 
 	DisconnectDetector(Duration armDelay, Duration pollInterval, TcpStatePoller.States tcpStates,
 			boolean tcpStatesAvailable, LongSupplier nanoTime) {
+		this(armDelay, pollInterval, tcpStates, tcpStatesAvailable, nanoTime, COALESCE);
+	}
+
+	DisconnectDetector(Duration armDelay, Duration pollInterval, TcpStatePoller.States tcpStates,
+			boolean tcpStatesAvailable, LongSupplier nanoTime, Duration coalesce) {
 		this.nanoTime = nanoTime;
 		this.schedule = new ArmingSchedule(armDelay, nanoTime.getAsLong());
 		this.poller = new TcpStatePoller(tcpStates, tcpStatesAvailable, pollInterval.toNanos());
-		this.loop = new SelectLoop(this, nanoTime, this.schedule, this.poller);
+		this.loop = new SelectLoop(this, nanoTime, this.schedule, this.poller, coalesce.toNanos());
 	}
 
 	/**
@@ -301,8 +309,4 @@ public final class DisconnectDetector implements LifecycleParticipant, SmartLife
 		return Integer.MIN_VALUE + 1000;
 	}
 
-	/**
-	 * An HTTP/2 stream followed by its container's failure signal.
-	 * @param stop what ends the container's watch
-	 */
 }

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 import io.github.connectionhandling.ConnectionStatus;
@@ -31,11 +32,19 @@ import org.jspecify.annotations.Nullable;
  * the requests that are due (from its queue or their thread's slot, as the
  * {@link ArmingSchedule} says) and lets the {@link TcpStatePoller} poll.
  * <p>
+ * A wake-up that finds clients gone is followed by a short pause ({@link #coalesceNanos})
+ * before the next select: when thousands leave at once, the rest of the burst is then read
+ * in a few large batches rather than one wake-up per FIN. Each wake-up costs a context
+ * switch here and one on the side that closed (loopback delivers the FIN on its thread),
+ * and each batch wakes the threads that run its callbacks; a lone departure, found by a
+ * blocked select, is signalled at once.
+ * <p>
  * Request threads hand it work through {@link #queue}, {@link #poll}, {@link #cancelled}
  * and {@link #startedOnSlot}. Each of those wakes the thread only if it would not look
  * by itself in time: the thread publishes when it will wake next ({@link #wakeAtNanos})
  * before it selects, and looks at its queues once more after publishing, so that nothing
- * queued in between is missed.
+ * queued in between is missed. That order of one turn is the protocol request threads rely
+ * on, which is why the loop stays in one file.
  */
 final class SelectLoop {
 
@@ -60,6 +69,8 @@ final class SelectLoop {
 
 	private final TcpStatePoller poller;
 
+	private final long coalesceNanos;
+
 	private final Queue<Watch> arming = new ConcurrentLinkedQueue<>();
 
 	/** Scratch lists of the detector thread. */
@@ -81,8 +92,13 @@ final class SelectLoop {
 
 	private volatile boolean running;
 
-	SelectLoop(LifecycleParticipant detector, LongSupplier nanoTime, ArmingSchedule schedule, TcpStatePoller poller) {
+	/** The last turn signalled departures: more of a burst may follow. */
+	private boolean departed;
+
+	SelectLoop(LifecycleParticipant detector, LongSupplier nanoTime, ArmingSchedule schedule, TcpStatePoller poller,
+			long coalesceNanos) {
 		this.detector = detector;
+		this.coalesceNanos = coalesceNanos;
 		this.nanoTime = nanoTime;
 		this.schedule = schedule;
 		this.poller = poller;
@@ -187,6 +203,15 @@ final class SelectLoop {
 		this.wakeAtNanos = wakeAt;
 		wakeAt = Math.min(wakeAt, wakeAt(this.nanoTime.getAsLong()));
 		this.wakeAtNanos = wakeAt;
+		if (this.departed) {
+			// Queued work that wakes the selector meanwhile makes the select below return.
+			this.departed = false;
+			long until = System.nanoTime() + this.coalesceNanos;
+			long left;
+			while ((left = until - System.nanoTime()) > 0) {
+				LockSupport.parkNanos(this, left);
+			}
+		}
 		if (wakeAt == Long.MAX_VALUE) {
 			if (this.arming.isEmpty() && !this.poller.hasAdded() && !this.cancelsPending) {
 				selector.select();
@@ -265,6 +290,7 @@ final class SelectLoop {
 		}
 		// All marked before any callback or stop wakes a thread: a burst of departures is
 		// not seen one context switch after another.
+		this.departed |= !gone.isEmpty() && this.coalesceNanos > 0;
 		RequestLifecycle.signalAll(gone, ConnectionStatus.ABORTED, "client");
 	}
 

@@ -345,6 +345,41 @@ class DisconnectDetectorTests {
 		}
 	}
 
+	@Test
+	void departuresRightAfterAnotherAreReadAfterAPauseWhileALoneOneIsNot() throws Exception {
+		// A long pause, so that its effect cannot be mistaken for a slow machine.
+		DisconnectDetector coalescing = new DisconnectDetector(Duration.ofMillis(5), Duration.ofHours(1),
+				(keys) -> java.util.Map.of(), false, System::nanoTime, Duration.ofSeconds(2));
+		RequestLifecycle lifecycle = new RequestLifecycle(new InFlightRequests(), List.of(coalescing),
+				new RequestLifecycle.Settings(Duration.ZERO, false, false));
+		coalescing.start();
+		try {
+			Socket first = new Socket();
+			Socket second = new Socket();
+			RequestHandle one = lifecycle.start(info(), accept(first), false);
+			RequestHandle two = lifecycle.start(info(), accept(second), false);
+			lifecycle.leaveThread(one);
+			lifecycle.leaveThread(two);
+			await().atMost(Duration.ofSeconds(5)).until(() -> armed(one) != null && armed(two) != null);
+			long closed = System.nanoTime();
+			first.close();
+			await().atMost(Duration.ofSeconds(5)).until(one::isAborted);
+			second.close();
+			await().atMost(Duration.ofSeconds(5)).until(two::isAborted);
+			// The second left while the detector paused after the first: read after the pause.
+			assertThat(two.getAbortedAtNanos() - one.getAbortedAtNanos())
+				.isGreaterThanOrEqualTo(Duration.ofMillis(1500).toNanos());
+			// The first was found by a blocked select, with no pause before it.
+			assertThat(one.getAbortedAtNanos() - closed).isLessThan(Duration.ofMillis(1500).toNanos());
+			lifecycle.finish(one);
+			lifecycle.finish(two);
+		}
+		finally {
+			coalescing.stop();
+			lifecycle.destroy();
+		}
+	}
+
 	private static @org.jspecify.annotations.Nullable Watch armed(RequestHandle handle) {
 		Watch watch = DisconnectDetector.WATCH.get(handle);
 		return (watch != null && watch.state() == Watch.State.ARMED) ? watch : null;
