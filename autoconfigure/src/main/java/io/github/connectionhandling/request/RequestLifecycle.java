@@ -340,16 +340,17 @@ public final class RequestLifecycle implements DisposableBean {
 	}
 
 	/**
-	 * How much longer a stop of {@code batch} gives way to later departures: while a mass
-	 * departure ({@link #GIVE_WAY_BURST} aborts or more, signalled less than
-	 * {@link #GIVE_WAY_QUIET_NANOS} apart) goes on after it, up to
-	 * {@link #GIVE_WAY_MAX_NANOS} after its own signal. A lone departure, or a few, are
-	 * stopped at once.
+	 * How much longer a stop of {@code batch} gives way to a mass departure
+	 * ({@link #GIVE_WAY_BURST} aborts or more, signalled less than
+	 * {@link #GIVE_WAY_QUIET_NANOS} apart): until none came for that long, and up to
+	 * {@link #GIVE_WAY_MAX_NANOS} after its own signal. Its latest batch waits too: the
+	 * next client may be leaving while it is being stopped. A lone departure, or a few,
+	 * are stopped at once.
 	 * @return nanoseconds, {@code 0} or less to stop now
 	 */
 	long giveWayNanos(Batch batch) {
-		if (batch.sequence == 0 || this.lastAbortBatch <= batch.sequence || this.burstSize < GIVE_WAY_BURST) {
-			return 0; // no burst signalled after it (time limits and stopLater never give way)
+		if (batch.sequence == 0 || this.burstSize < GIVE_WAY_BURST) {
+			return 0; // no mass departure (time limits and stopLater never give way)
 		}
 		long now = this.nanoTime.getAsLong();
 		return Math.min(GIVE_WAY_QUIET_NANOS - (now - this.lastAbortNanos),
