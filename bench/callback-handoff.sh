@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What it costs to run close callbacks on threads of their own: virtual threads (Java 21+)
-# against the elastic platform pool, for bursts of 1, 200 and 2,000 departures.
+# What it costs to hand close callbacks to the callback threads, virtual (Java 21+) or
+# platform, for bursts of 1, 200 and 2,000 departures.
 #
 #   bench/callback-handoff.sh        # prints one table per JDK found
 #

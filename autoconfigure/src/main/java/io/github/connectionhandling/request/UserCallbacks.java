@@ -2,16 +2,15 @@ package io.github.connectionhandling.request;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -20,17 +19,30 @@ import org.jspecify.annotations.Nullable;
 /**
  * Runs the application's close callbacks and shutdown functions apart from the threads
  * that mark, interrupt, cancel and answer requests, so that a callback that blocks delays
- * no other request. Each hand-off gets a thread of its own: a virtual thread where the
- * JDK has them (21+), otherwise a thread of an elastic pool that grows while its threads
- * are busy. A callback still running after {@code warnAfter} is logged once, with its
- * request and where it is stuck.
+ * no request's stop or time limit. Callbacks queue for runner threads (virtual where the
+ * JDK has them, 21+), which take them in turn: a mass departure's thousands of callbacks
+ * cost a queue operation each, not a thread hand-off each. A callback that blocks holds
+ * those queued behind it for about {@link #HAND_ON_NANOS} at most: a callback queued while
+ * no runner is free wakes a parked one, and once no runner has taken a callback for that
+ * long while some wait, the watchdog adds runners (as Go's scheduler hands a processor on
+ * from a goroutine blocked in a system call). The watchdog also logs, once, a callback
+ * still running after {@code warnAfter}, with its request and where it is stuck.
+ * <p>
+ * One file, over 400 lines: the runners' counts (queued, free, parked) and the watchdog's
+ * reading of them are one protocol, each side ordered against the other.
  */
 final class UserCallbacks {
 
 	private static final Log logger = LogFactory.getLog(UserCallbacks.class);
 
-	/** Platform threads at most; beyond them hand-offs queue on one overflow thread. */
+	/** Platform runners at most; beyond them callbacks wait for one another. */
 	static final int MAX_PLATFORM_THREADS = 256;
+
+	/** How long every runner may be in its callback before the queue moves on to another. */
+	static final long HAND_ON_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+	/** How long an idle runner waits for work before it ends. */
+	private static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
 	// Looked up by name (the starter is built for Java 17); RequestRuntimeHints names them.
 	static final String OF_VIRTUAL = "ofVirtual";
@@ -43,17 +55,47 @@ final class UserCallbacks {
 
 	private static final @Nullable ThreadFactory VIRTUAL = virtualThreads("connection-handling-callback-");
 
-	private final @Nullable ThreadFactory virtual;
+	private final ThreadFactory threads;
 
-	private final @Nullable ThreadPoolExecutor platform;
+	private final boolean virtual;
 
-	private final ThreadPoolExecutor overflow;
-
-	private final ScheduledThreadPoolExecutor watchdog;
+	private final int maxRunners;
 
 	private final long warnAfterNanos;
 
-	private final AtomicBoolean overflowLogged = new AtomicBoolean();
+	private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
+
+	/** Jobs queued and not yet taken. */
+	private final AtomicInteger queued = new AtomicInteger();
+
+	private final Set<Runner> runners = ConcurrentHashMap.newKeySet();
+
+	/** When a runner last took a job: while they keep taking them, the queue moves. */
+	private volatile long lastTakeNanos = System.nanoTime() - HAND_ON_NANOS;
+
+	/** Runners neither in a callback nor parked: each polls the queue before it parks. */
+	private final AtomicInteger free = new AtomicInteger();
+
+	/** Parked runners, the latest first. */
+	private final ConcurrentLinkedDeque<Runner> parked = new ConcurrentLinkedDeque<>();
+
+	/** Callbacks run by threads of their own ({@link #runWatched}), watched for overstaying. */
+	private final Set<Job> watchedElsewhere = ConcurrentHashMap.newKeySet();
+
+	private final Thread watchdog;
+
+	/** The watchdog looks at least every {@link #HAND_ON_NANOS}: jobs are queued. */
+	private static final int TICKING = 0;
+
+	/** The watchdog sleeps until a warning could be due. */
+	private static final int SLEEPING = 1;
+
+	/** The watchdog sleeps until woken: nothing is queued, running or watched. */
+	private static final int IDLE = 2;
+
+	private final AtomicInteger watchdogState = new AtomicInteger(TICKING);
+
+	private final AtomicBoolean limitLogged = new AtomicBoolean();
 
 	private volatile boolean shutdown;
 
@@ -64,73 +106,45 @@ final class UserCallbacks {
 	 */
 	UserCallbacks(Duration warnAfter, boolean preferVirtual) {
 		this.warnAfterNanos = warnAfter.toNanos();
-		this.virtual = preferVirtual ? VIRTUAL : null;
-		ThreadFactory threads = new NamedDaemonThreads("connection-handling-callback-");
-		if (this.virtual == null) {
-			// No queue: a hand-off takes an idle thread or starts one, never waits for a
-			// busy one. Two are kept for the usual single departure.
-			ThreadPoolExecutor pool = new ThreadPoolExecutor(2, MAX_PLATFORM_THREADS, 60, TimeUnit.SECONDS,
-					new SynchronousQueue<>(), threads);
-			this.platform = pool;
-		}
-		else {
-			this.platform = null;
-		}
-		ThreadPoolExecutor overflow = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), new NamedDaemonThreads("connection-handling-callback-overflow-"));
-		overflow.allowCoreThreadTimeOut(true);
-		this.overflow = overflow;
-		this.watchdog = new ScheduledThreadPoolExecutor(1, new NamedDaemonThreads("connection-handling-callback-watchdog-"));
-		this.watchdog.setRemoveOnCancelPolicy(true);
-		this.watchdog.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		ThreadFactory virtual = preferVirtual ? VIRTUAL : null;
+		this.virtual = virtual != null;
+		this.threads = (virtual != null) ? virtual : new NamedDaemonThreads("connection-handling-callback-");
+		this.maxRunners = (virtual != null) ? Integer.MAX_VALUE : MAX_PLATFORM_THREADS;
+		this.watchdog = new NamedDaemonThreads("connection-handling-callback-watchdog-").newThread(this::watch);
+		this.watchdog.start();
 	}
 
 	/**
-	 * Return whether hand-offs run on virtual threads.
+	 * Return whether callbacks run on virtual threads.
 	 * @return whether virtual threads are used
 	 */
 	boolean usesVirtualThreads() {
-		return this.virtual != null;
+		return this.virtual;
 	}
 
 	/**
-	 * Run a request's callbacks on a thread of their own.
+	 * Run a request's callbacks on a runner.
 	 * @param handle the request
 	 * @param kind what runs, for the log
 	 * @param callbacks the callbacks
 	 */
 	void execute(RequestHandle handle, String kind, Runnable callbacks) {
-		Runnable watched = () -> runWatched(handle, kind, callbacks);
+		Job job = new Job(handle, kind, callbacks);
 		if (this.shutdown) {
 			// The context is closing: run here rather than never.
-			watched.run();
+			runWatched(job);
 			return;
 		}
-		ThreadFactory virtual = this.virtual;
-		if (virtual != null) {
-			virtual.newThread(watched).start();
-			return;
+		this.queued.incrementAndGet();
+		this.queue.offer(job);
+		// A free runner polls the queue before it parks (Runner#park checks it again). With
+		// none free, a parked one is woken; with all in callbacks, those that took one just
+		// now drain the queue, and the watchdog adds a runner should all of them be held.
+		if (this.free.get() == 0
+				&& (!this.parked.isEmpty() || System.nanoTime() - this.lastTakeNanos >= HAND_ON_NANOS)) {
+			addRunner();
 		}
-		ThreadPoolExecutor platform = this.platform;
-		try {
-			if (platform != null && !platform.isShutdown()) {
-				platform.execute(watched);
-				return;
-			}
-		}
-		catch (RejectedExecutionException ex) {
-			if (this.overflowLogged.compareAndSet(false, true)) {
-				logger.warn("All " + MAX_PLATFORM_THREADS + " callback threads are busy: close callbacks and shutdown"
-						+ " functions now wait for one another");
-			}
-		}
-		try {
-			this.overflow.execute(watched);
-		}
-		catch (RejectedExecutionException ex) {
-			// Shut down (the context is closing): run here rather than never.
-			watched.run();
-		}
+		wakeWatchdog();
 	}
 
 	/**
@@ -140,43 +154,266 @@ final class UserCallbacks {
 	 * @param callbacks the callbacks
 	 */
 	void runWatched(RequestHandle handle, String kind, Runnable callbacks) {
-		Thread thread = Thread.currentThread();
-		ScheduledFuture<?> warning = null;
-		try {
-			warning = this.watchdog.schedule(() -> warn(handle, kind, thread), this.warnAfterNanos,
-					TimeUnit.NANOSECONDS);
+		runWatched(new Job(handle, kind, callbacks));
+	}
+
+	private void runWatched(Job job) {
+		job.start(Thread.currentThread());
+		this.watchedElsewhere.add(job);
+		// A sleeping watchdog wakes before this job's warning could be due.
+		if (this.watchdogState.get() == IDLE && this.watchdogState.compareAndSet(IDLE, TICKING)) {
+			LockSupport.unpark(this.watchdog);
 		}
-		catch (RejectedExecutionException ex) {
-			// shut down: nobody is left to warn
-		}
 		try {
-			callbacks.run();
+			job.callbacks.run();
 		}
 		finally {
-			if (warning != null) {
-				warning.cancel(false);
-			}
+			this.watchedElsewhere.remove(job);
 		}
 	}
 
-	private void warn(RequestHandle handle, String kind, Thread thread) {
-		if (logger.isWarnEnabled()) {
-			RequestInfo info = handle.getInfo();
+	/** Wake a parked runner or, below the limit, start one. */
+	private void addRunner() {
+		Runner runner = this.parked.poll();
+		if (runner != null) {
+			this.free.incrementAndGet();
+			runner.wake();
+			return;
+		}
+		if (this.runners.size() >= this.maxRunners) {
+			if (this.limitLogged.compareAndSet(false, true)) {
+				logger.warn("All " + this.maxRunners + " callback threads are busy: close callbacks and shutdown"
+						+ " functions now wait for one another");
+			}
+			return;
+		}
+		runner = new Runner();
+		Thread thread = this.threads.newThread(runner);
+		runner.thread = thread;
+		this.runners.add(runner);
+		this.free.incrementAndGet();
+		thread.start();
+	}
+
+	/** Wake the watchdog unless it is looking already: queued jobs must not wait for a long sleep. */
+	private void wakeWatchdog() {
+		if (this.watchdogState.get() != TICKING && this.watchdogState.getAndSet(TICKING) != TICKING) {
+			LockSupport.unpark(this.watchdog);
+		}
+	}
+
+	/**
+	 * The watchdog's loop: while jobs are queued it looks every {@link #HAND_ON_NANOS}
+	 * whether a runner still takes them, and adds runners if every one is held in its
+	 * callback; it logs callbacks that overstay. With nothing queued it sleeps until a
+	 * warning could be due, or until woken.
+	 */
+	private void watch() {
+		while (!this.shutdown) {
+			long now = System.nanoTime();
+			long next = Long.MAX_VALUE;
+			int busy = 0;
+			for (Runner runner : this.runners) {
+				Job job = runner.job;
+				if (job != null) {
+					busy++;
+					next = Math.min(next, warnIfOverstayed(job, now));
+				}
+			}
+			for (Job job : this.watchedElsewhere) {
+				next = Math.min(next, warnIfOverstayed(job, now));
+			}
+			int waiting = this.queued.get();
+			if (waiting > 0 && this.free.get() == 0 && now - this.lastTakeNanos >= HAND_ON_NANOS) {
+				// Every runner is held: as many more as are held, at most one per job.
+				for (int i = Math.min(waiting, Math.max(1, busy)); i > 0; i--) {
+					addRunner();
+				}
+			}
+			if (waiting > 0) {
+				LockSupport.parkNanos(this, (next == Long.MAX_VALUE) ? HAND_ON_NANOS
+						: Math.max(1, Math.min(HAND_ON_NANOS, next - now)));
+				continue;
+			}
+			int state = (next == Long.MAX_VALUE && busy == 0) ? IDLE : SLEEPING;
+			this.watchdogState.set(state);
+			// A job queued before the state was set found the watchdog looking: look again.
+			if (this.queued.get() > 0 || (state == IDLE && (!this.watchedElsewhere.isEmpty() || anyBusy()))) {
+				this.watchdogState.set(TICKING);
+				continue;
+			}
+			if (state == IDLE) {
+				LockSupport.park(this);
+			}
+			else {
+				long until = (next == Long.MAX_VALUE) ? now + this.warnAfterNanos : next;
+				LockSupport.parkNanos(this, Math.max(until - System.nanoTime(), 1));
+			}
+			this.watchdogState.set(TICKING);
+		}
+	}
+
+	private boolean anyBusy() {
+		for (Runner runner : this.runners) {
+			if (runner.job != null) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Log the job if it overstayed; return when it should be looked at next. */
+	private long warnIfOverstayed(Job job, long now) {
+		if (job.warned) {
+			return Long.MAX_VALUE;
+		}
+		long due = job.startedNanos + this.warnAfterNanos;
+		if (now - due < 0) {
+			return due;
+		}
+		job.warned = true;
+		Thread thread = job.thread;
+		if (thread != null && logger.isWarnEnabled()) {
+			RequestInfo info = job.handle.getInfo();
 			IllegalStateException where = new IllegalStateException("Stack of " + thread.getName());
 			where.setStackTrace(thread.getStackTrace());
-			logger.warn(kind + " of request " + handle.getId() + " (" + info.method() + " " + info.uri()
+			logger.warn(job.kind + " of request " + job.handle.getId() + " (" + info.method() + " " + info.uri()
 					+ ") still running after " + Duration.ofNanos(this.warnAfterNanos) + " on thread "
 					+ thread.getName(), where);
 		}
+		return Long.MAX_VALUE;
 	}
 
 	void shutdown() {
 		this.shutdown = true;
-		if (this.platform != null) {
-			this.platform.shutdown();
+		LockSupport.unpark(this.watchdog);
+		for (Runner runner : this.runners) {
+			Thread thread = runner.thread;
+			if (thread != null) {
+				LockSupport.unpark(thread);
+			}
 		}
-		this.overflow.shutdown();
-		this.watchdog.shutdownNow();
+	}
+
+	/** One request's callbacks to run, and where and since when they run. */
+	private static final class Job {
+
+		final RequestHandle handle;
+
+		final String kind;
+
+		final Runnable callbacks;
+
+		volatile @Nullable Thread thread;
+
+		volatile long startedNanos;
+
+		/** Written by the watchdog only. */
+		boolean warned;
+
+		Job(RequestHandle handle, String kind, Runnable callbacks) {
+			this.handle = handle;
+			this.kind = kind;
+			this.callbacks = callbacks;
+		}
+
+		void start(Thread thread) {
+			this.startedNanos = System.nanoTime();
+			this.thread = thread;
+		}
+
+	}
+
+	/** A thread that takes queued jobs in turn, and parks when there are none. */
+	private final class Runner implements Runnable {
+
+		volatile @Nullable Thread thread;
+
+		/** The job running, for the watchdog. */
+		volatile @Nullable Job job;
+
+		private volatile boolean woken;
+
+		@Override
+		public void run() {
+			Thread self = Thread.currentThread();
+			try {
+				while (!UserCallbacks.this.shutdown || !UserCallbacks.this.queue.isEmpty()) {
+					Job next = UserCallbacks.this.queue.poll();
+					if (next == null) {
+						if (!park()) {
+							return;
+						}
+						continue;
+					}
+					// Seen running before it is no longer counted as queued: the watchdog,
+					// about to sleep, must see one or the other.
+					next.start(self);
+					this.job = next;
+					UserCallbacks.this.lastTakeNanos = next.startedNanos;
+					UserCallbacks.this.queued.decrementAndGet();
+					UserCallbacks.this.free.decrementAndGet();
+					try {
+						next.callbacks.run();
+					}
+					catch (Throwable ex) {
+						// Each callback is isolated where it runs; this keeps the runner.
+						logger.error(next.kind + " of request " + next.handle.getId() + " failed", ex);
+					}
+					finally {
+						this.job = null;
+						// A callback's interrupt must not reach the next one.
+						Thread.interrupted();
+						UserCallbacks.this.free.incrementAndGet();
+					}
+				}
+			}
+			finally {
+				UserCallbacks.this.free.decrementAndGet();
+				UserCallbacks.this.runners.remove(this);
+			}
+		}
+
+		/**
+		 * Park until woken for a job.
+		 * @return {@code false} if idle for the keep-alive, and the runner is to end
+		 */
+		private boolean park() {
+			UserCallbacks callbacks = UserCallbacks.this;
+			callbacks.parked.push(this);
+			callbacks.free.decrementAndGet();
+			// A job offered while this runner still counted as free woke nobody.
+			if (!callbacks.queue.isEmpty() && callbacks.parked.removeFirstOccurrence(this)) {
+				callbacks.free.incrementAndGet();
+				return true;
+			}
+			long deadline = System.nanoTime() + KEEP_ALIVE_NANOS;
+			for (;;) {
+				if (this.woken) {
+					this.woken = false;
+					return true; // counted as free by the waker
+				}
+				if (callbacks.shutdown && callbacks.parked.removeFirstOccurrence(this)) {
+					callbacks.free.incrementAndGet();
+					return true; // the loop drains what is left, then ends
+				}
+				long left = deadline - System.nanoTime();
+				if (left <= 0 && callbacks.parked.removeFirstOccurrence(this)) {
+					callbacks.free.incrementAndGet(); // undone as the runner ends
+					return false;
+				}
+				LockSupport.parkNanos(this, Math.max(left, TimeUnit.MILLISECONDS.toNanos(1)));
+			}
+		}
+
+		void wake() {
+			this.woken = true;
+			Thread thread = this.thread;
+			if (thread != null) {
+				LockSupport.unpark(thread);
+			}
+		}
+
 	}
 
 	/**

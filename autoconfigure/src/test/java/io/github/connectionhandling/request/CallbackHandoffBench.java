@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What handing user callbacks off costs (run by {@code bench/callback-handoff.sh}, not a
- * test): a burst of departures hands each request's close callbacks to a thread of its
- * own, on virtual threads (Java 21+) or on the elastic platform pool. Prints, per
- * mechanism and burst size: the submitting thread's time per hand-off and the time until
- * the burst's last callback ran (median of the rounds).
+ * test): a burst of departures queues each request's close callbacks for the callback
+ * threads, virtual (Java 21+) or platform. Prints, per kind and burst size: the submitting
+ * thread's time per hand-off and the time until the burst's last callback ran (median of
+ * the rounds).
  */
 public final class CallbackHandoffBench {
 
