@@ -520,7 +520,7 @@ public final class RequestHandle {
 	}
 
 	/**
-	 * Run the close callbacks once, on a thread of their own (see {@link UserCallbacks}),
+	 * Run the close callbacks once, on the callback threads (see {@link UserCallbacks}),
 	 * followed by the shutdown functions if the request ended meanwhile.
 	 */
 	void fireCloseCallbacks() {

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * no request's stop or time limit. Callbacks queue for runner threads (virtual where the
  * JDK has them, 21+), which take them in turn: a mass departure's thousands of callbacks
  * cost a queue operation each, not a thread hand-off each. A callback that blocks holds
- * those queued behind it for about {@link #HAND_ON_NANOS} at most: a callback queued while
+ * those queued behind it for about {@link #HAND_ON_NANOS} at most (below
+ * {@link #MAX_PLATFORM_THREADS} blocked platform threads): a callback queued while
  * no runner is free wakes a parked one, and once no runner has taken a callback for that
  * long while some wait, the watchdog adds runners (as Go's scheduler hands a processor on
  * from a goroutine blocked in a system call). The watchdog also logs, once, a callback
@@ -73,7 +74,10 @@ final class UserCallbacks {
 	/** When a runner last took a job: while they keep taking them, the queue moves. */
 	private volatile long lastTakeNanos = System.nanoTime() - HAND_ON_NANOS;
 
-	/** Runners neither in a callback nor parked: each polls the queue before it parks. */
+	/**
+	 * Runners neither in a callback nor parked (woken ones included): each polls the
+	 * queue before it parks.
+	 */
 	private final AtomicInteger free = new AtomicInteger();
 
 	/** Parked runners, the latest first. */
@@ -84,13 +88,13 @@ final class UserCallbacks {
 
 	private final Thread watchdog;
 
-	/** The watchdog looks at least every {@link #HAND_ON_NANOS}: jobs are queued. */
+	/** The watchdog is awake, or looks again within {@link #HAND_ON_NANOS}: jobs may be queued. */
 	private static final int TICKING = 0;
 
 	/** The watchdog sleeps until a warning could be due. */
 	private static final int SLEEPING = 1;
 
-	/** The watchdog sleeps until woken: nothing is queued, running or watched. */
+	/** The watchdog sleeps until woken: nothing was queued, running or watched. */
 	private static final int IDLE = 2;
 
 	private final AtomicInteger watchdogState = new AtomicInteger(TICKING);
@@ -145,6 +149,24 @@ final class UserCallbacks {
 			addRunner();
 		}
 		wakeWatchdog();
+		if (this.shutdown) {
+			// Raced shutdown(): the runners may have ended before the job was queued. This
+			// thread offered, then read the flag; a runner reads the flag, then the queue:
+			// one of them sees the job.
+			for (Job left = this.queue.poll(); left != null; left = this.queue.poll()) {
+				this.queued.decrementAndGet();
+				runIsolated(left);
+			}
+		}
+	}
+
+	private void runIsolated(Job job) {
+		try {
+			runWatched(job);
+		}
+		catch (Throwable ex) {
+			logger.error(job.kind + " of request " + job.handle.getId() + " failed", ex);
+		}
 	}
 
 	/**
@@ -160,7 +182,7 @@ final class UserCallbacks {
 	private void runWatched(Job job) {
 		job.start(Thread.currentThread());
 		this.watchedElsewhere.add(job);
-		// A sleeping watchdog wakes before this job's warning could be due.
+		// An idle watchdog is woken; a sleeping one wakes before this job's warning is due.
 		if (this.watchdogState.get() == IDLE && this.watchdogState.compareAndSet(IDLE, TICKING)) {
 			LockSupport.unpark(this.watchdog);
 		}
@@ -192,7 +214,15 @@ final class UserCallbacks {
 		runner.thread = thread;
 		this.runners.add(runner);
 		this.free.incrementAndGet();
-		thread.start();
+		try {
+			thread.start();
+		}
+		catch (Throwable ex) {
+			// No thread: no phantom free runner either (the watchdog tries again).
+			this.runners.remove(runner);
+			this.free.decrementAndGet();
+			logger.error("Could not start a callback thread", ex);
+		}
 	}
 
 	/** Wake the watchdog unless it is looking already: queued jobs must not wait for a long sleep. */
@@ -209,7 +239,7 @@ final class UserCallbacks {
 	 * warning could be due, or until woken.
 	 */
 	private void watch() {
-		while (!this.shutdown) {
+		while (!this.shutdown || this.queued.get() > 0) {
 			long now = System.nanoTime();
 			long next = Long.MAX_VALUE;
 			int busy = 0;
@@ -235,7 +265,7 @@ final class UserCallbacks {
 						: Math.max(1, Math.min(HAND_ON_NANOS, next - now)));
 				continue;
 			}
-			int state = (next == Long.MAX_VALUE && busy == 0) ? IDLE : SLEEPING;
+			int state = (next == Long.MAX_VALUE && busy == 0 && this.watchedElsewhere.isEmpty()) ? IDLE : SLEEPING;
 			this.watchdogState.set(state);
 			// A job queued before the state was set found the watchdog looking: look again.
 			if (this.queued.get() > 0 || (state == IDLE && (!this.watchedElsewhere.isEmpty() || anyBusy()))) {
@@ -288,10 +318,7 @@ final class UserCallbacks {
 		this.shutdown = true;
 		LockSupport.unpark(this.watchdog);
 		for (Runner runner : this.runners) {
-			Thread thread = runner.thread;
-			if (thread != null) {
-				LockSupport.unpark(thread);
-			}
+			LockSupport.unpark(runner.thread);
 		}
 	}
 
@@ -337,11 +364,13 @@ final class UserCallbacks {
 		@Override
 		public void run() {
 			Thread self = Thread.currentThread();
+			boolean countedFree = true;
 			try {
 				while (!UserCallbacks.this.shutdown || !UserCallbacks.this.queue.isEmpty()) {
 					Job next = UserCallbacks.this.queue.poll();
 					if (next == null) {
 						if (!park()) {
+							countedFree = false;
 							return;
 						}
 						continue;
@@ -369,7 +398,9 @@ final class UserCallbacks {
 				}
 			}
 			finally {
-				UserCallbacks.this.free.decrementAndGet();
+				if (countedFree) {
+					UserCallbacks.this.free.decrementAndGet();
+				}
 				UserCallbacks.this.runners.remove(this);
 			}
 		}
@@ -389,6 +420,8 @@ final class UserCallbacks {
 			}
 			long deadline = System.nanoTime() + KEEP_ALIVE_NANOS;
 			for (;;) {
+				// An interrupt sent after its callback returned would end every park at once.
+				Thread.interrupted();
 				if (this.woken) {
 					this.woken = false;
 					return true; // counted as free by the waker
@@ -399,8 +432,7 @@ final class UserCallbacks {
 				}
 				long left = deadline - System.nanoTime();
 				if (left <= 0 && callbacks.parked.removeFirstOccurrence(this)) {
-					callbacks.free.incrementAndGet(); // undone as the runner ends
-					return false;
+					return false; // ends, not counted as free
 				}
 				LockSupport.parkNanos(this, Math.max(left, TimeUnit.MILLISECONDS.toNanos(1)));
 			}
@@ -408,10 +440,7 @@ final class UserCallbacks {
 
 		void wake() {
 			this.woken = true;
-			Thread thread = this.thread;
-			if (thread != null) {
-				LockSupport.unpark(thread);
-			}
+			LockSupport.unpark(this.thread);
 		}
 
 	}

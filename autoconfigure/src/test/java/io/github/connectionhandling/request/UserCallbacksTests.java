@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,56 @@ class UserCallbacksTests {
 		await().atMost(WAIT)
 			.untilAsserted(() -> assertThat(output.getAll()).contains("Shutdown function of request "
 					+ this.handle.getId() + " (GET /callbacks) still running after PT0.1S on thread request-thread"));
+	}
+
+	@Test
+	void anInterruptSentToAParkedRunnerDoesNotReachTheNextCallback() throws Exception {
+		AtomicReference<Thread> runner = new AtomicReference<>();
+		CountDownLatch first = new CountDownLatch(1);
+		this.callbacks.execute(this.handle, "Close callback", () -> {
+			runner.set(Thread.currentThread());
+			first.countDown();
+		});
+		assertThat(first.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		await().atMost(WAIT).until(() -> isParked(runner.get()));
+		// Code that kept the thread interrupts it long after its callback returned.
+		runner.get().interrupt();
+		await().atMost(WAIT).until(() -> isParked(runner.get()));
+		AtomicBoolean interrupted = new AtomicBoolean(true);
+		CountDownLatch second = new CountDownLatch(1);
+		this.callbacks.execute(this.handle, "Close callback", () -> {
+			interrupted.set(Thread.currentThread().isInterrupted());
+			second.countDown();
+		});
+		assertThat(second.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		assertThat(interrupted).isFalse();
+	}
+
+	@Test
+	void theWatchdogSleepsWhileAShutdownFunctionItWarnedOfStillRuns(CapturedOutput output) {
+		this.callbacks.shutdown();
+		this.callbacks = new UserCallbacks(Duration.ofMillis(100), preferVirtual());
+		new Thread(() -> this.callbacks.runWatched(this.handle, "Shutdown function", this::awaitRelease),
+				"request-thread")
+			.start();
+		await().atMost(WAIT).untilAsserted(() -> assertThat(output.getAll()).contains("Shutdown function of request"));
+		// Parked, not spinning: sampled, a busy loop is nearly always runnable.
+		int runnable = 0;
+		for (int i = 0; i < 20; i++) {
+			for (Thread thread : Thread.getAllStackTraces().keySet()) {
+				if (thread.getName().startsWith("connection-handling-callback-watchdog-")
+						&& thread.getState() == Thread.State.RUNNABLE) {
+					runnable++;
+				}
+			}
+			await().pollDelay(Duration.ofMillis(10)).atMost(WAIT).until(() -> true);
+		}
+		assertThat(runnable).isLessThan(10);
+	}
+
+	private static boolean isParked(Thread thread) {
+		Thread.State state = thread.getState();
+		return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
 	}
 
 	@Test
