@@ -48,6 +48,9 @@ public class DetectionLatency {
 
 	static int rounds = 5;
 
+	/** Bursts after round 1 that are run but not counted, while the JIT compiles the departure path. */
+	static int warmup = 0;
+
 	static boolean raw;
 
 	static List<String> serverJvmArgs = List.of();
@@ -68,6 +71,7 @@ public class DetectionLatency {
 				case "--deferred" -> deferred = Arrays.stream(kv[1].split(",")).map(Integer::valueOf).toList();
 				case "--idle-seconds" -> idleSeconds = Integer.parseInt(kv[1]);
 				case "--rounds" -> rounds = Math.max(1, Integer.parseInt(kv[1]));
+				case "--warmup" -> warmup = Math.max(0, Integer.parseInt(kv[1]));
 				case "--raw" -> raw = true;
 				case "--containers" -> containers = List.of(kv[1].split(","));
 				case "--server-jvm-args" -> serverJvmArgs = List.of(kv[1].trim().split("\\s+"));
@@ -82,22 +86,29 @@ public class DetectionLatency {
 			try (Server server = Server.start(container)) {
 				System.out.println(container + ": server pid " + server.process.pid() + " on port " + server.port);
 				// Round 1 is the server's first burst of aborts (code paths still interpreted,
-				// call sites not yet linked); later rounds show the steady state.
+				// call sites not yet linked); later rounds show the steady state, after the
+				// warm-up rounds (listed, not counted) in which the JIT compiles the rest.
 				String cpu = "";
 				List<Latency> blocks = new ArrayList<>();
 				List<List<Latency>> polls = new ArrayList<>();
 				deferred.forEach((n) -> polls.add(new ArrayList<>()));
-				for (int round = 1; round <= rounds; round++) {
+				for (int round = 1; round <= rounds + warmup; round++) {
+					boolean counted = round == 1 || round > 1 + warmup;
+					String mark = counted ? "" : "  warm-up";
 					Latency block = latency(server, "/bench/block", blocking, 0, clockTicks);
-					table.add(row(container, "blocking", blocking, round, block));
-					blocks.add(block);
+					table.add(row(container, "blocking", blocking, round, block) + mark);
+					if (counted) {
+						blocks.add(block);
+					}
 					for (int i = 0; i < deferred.size(); i++) {
 						// The idle CPU sample is taken once, with the first burst size.
 						boolean sample = round == 1 && i == 0;
 						Latency poll = latency(server, "/bench/deferred", deferred.get(i), sample ? idleSeconds : 0,
 								clockTicks);
-						table.add(row(container, "DeferredResult", deferred.get(i), round, poll));
-						polls.get(i).add(poll);
+						table.add(row(container, "DeferredResult", deferred.get(i), round, poll) + mark);
+						if (counted) {
+							polls.get(i).add(poll);
+						}
 						cpu = sample ? poll.cpu : cpu;
 					}
 				}
